@@ -1,0 +1,3 @@
+"""SDV synthesizers that keep the relationships between columns."""
+
+__version__ = '0.1.0'
