@@ -1,3 +1,11 @@
 """SDV synthesizers that keep the relationships between columns."""
 
 __version__ = '0.1.0'
+
+# SDV must finish importing (it registers our synthesizers through the ``sdv_modules`` entry
+# point) before our synthesizers import from it, or the registration meets a half-built module.
+import sdv  # noqa: E402, F401
+
+from sdv_attncorr.synthesizers import AttnCorrGANSynthesizer  # noqa: E402
+
+__all__ = ['AttnCorrGANSynthesizer', '__version__']

@@ -1,1 +1,5 @@
-"""synthesizers."""
+"""The SDV synthesizers of sdv-attncorr."""
+
+from sdv_attncorr.synthesizers.attncorr import AttnCorrGANSynthesizer
+
+__all__ = ['AttnCorrGANSynthesizer']

@@ -1,0 +1,147 @@
+"""Condition vectors on the discrete spans, and training-by-sampling (as CTGAN).
+
+The condition vector concatenates one one-hot block per discrete span. While training, each
+row is conditioned on one span: the span is drawn uniformly and its category at the
+log-frequency of the data (so rare categories are learned), and the real rows the critic sees
+are drawn among those holding that category. Regularisers instead need rows distributed like
+the table: ``sample_empirical`` draws categories at the data's own frequencies.
+"""
+
+import torch
+
+
+class ConditionSampler:
+    """Draw condition vectors and matching real rows.
+
+    Args:
+        categories (torch.LongTensor):
+            Category index of each real row in each discrete span, shape ``[n_rows, n_spans]``.
+        widths (list[int]):
+            Number of categories of each discrete span.
+        log_frequency (bool):
+            Draw training categories at log-frequency (True) or at frequency (False).
+
+    """
+
+    def __init__(self, categories, widths, *, log_frequency=True):
+        self.categories = categories
+        self.n_rows = categories.shape[0]
+        self.widths = list(widths)
+        self.width = sum(self.widths)
+        device = categories.device
+        self.offsets = torch.tensor([0, *self.widths[:-1]], device=device).cumsum(0)
+        if not self.widths:
+            return
+
+        max_width = max(self.widths)
+        self.counts = torch.zeros(len(self.widths), max_width, device=device)
+        for span, width in enumerate(self.widths):
+            self.counts[span, :width] = torch.bincount(categories[:, span], minlength=width)
+
+        weights = torch.log1p(self.counts) if log_frequency else self.counts
+        self.training_probabilities = weights / weights.sum(dim=1, keepdim=True)
+        self.sorted_rows = torch.argsort(categories, dim=0, stable=True).T.contiguous()
+        self.first_row = torch.cumsum(self.counts, dim=1).long() - self.counts.long()
+
+    @property
+    def d_condition(self):
+        """int: Width of a condition vector."""
+        return self.width
+
+    def condition_vectors(self, spans, categories):
+        """One-hot condition vectors, each with one category of one span set.
+
+        Args:
+            spans (torch.LongTensor):
+                Span of each row, shape ``[n]``.
+            categories (torch.LongTensor):
+                Category within that span, shape ``[n]``.
+
+        Returns:
+            torch.Tensor:
+                Shape ``[n, d_condition]``.
+
+        """
+        vectors = torch.zeros(len(spans), self.width, device=self.categories.device)
+        vectors[torch.arange(len(spans)), self.offsets[spans] + categories] = 1.0
+        return vectors
+
+    def rows_with(self, spans, categories, generator=None):
+        """Draw, for each (span, category), a real row holding that category.
+
+        Returns:
+            torch.LongTensor:
+                Row indices, shape ``[n]``.
+
+        """
+        counts = self.counts[spans, categories]
+        uniform = torch.rand(len(spans), generator=generator, device=counts.device)
+        rank = (uniform * counts).long().clamp_max(counts.long() - 1)
+        return self.sorted_rows[spans, self.first_row[spans, categories] + rank]
+
+    def sample_training(self, n, generator=None):
+        """Draw training conditions (training-by-sampling) and matching real rows.
+
+        Args:
+            n (int):
+                Number of rows.
+            generator (torch.Generator or None):
+                Source of randomness.
+
+        Returns:
+            tuple[torch.Tensor, torch.LongTensor]:
+                Condition vectors ``[n, d_condition]`` and real row indices ``[n]``.
+
+        """
+        device = self.categories.device
+        if not self.widths:
+            rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
+            return torch.zeros(n, 0, device=device), rows
+
+        spans = torch.randint(len(self.widths), (n,), generator=generator, device=device)
+        probabilities = self.training_probabilities[spans]
+        categories = torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
+        return self.condition_vectors(spans, categories), self.rows_with(
+            spans, categories, generator
+        )
+
+    def sample_empirical(self, n, generator=None, span=None):
+        """Draw conditions at the data's own frequencies.
+
+        Each condition copies the category of a uniformly drawn real row, on ``span`` or, when
+        None, on a uniformly drawn span, so the conditioned rows are distributed like the table.
+
+        Args:
+            n (int):
+                Number of rows.
+            generator (torch.Generator or None):
+                Source of randomness.
+            span (int or None):
+                Condition every row on this discrete span (e.g. the class column's).
+
+        Returns:
+            tuple[torch.Tensor, torch.LongTensor or None]:
+                Condition vectors ``[n, d_condition]`` and the category of ``span`` of each
+                row (None when ``span`` is None).
+
+        """
+        device = self.categories.device
+        rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
+        if not self.widths:
+            return torch.zeros(n, 0, device=device), None
+
+        if span is None:
+            spans = torch.randint(len(self.widths), (n,), generator=generator, device=device)
+        else:
+            spans = torch.full((n,), span, device=device, dtype=torch.long)
+
+        categories = self.categories[rows, spans]
+        return self.condition_vectors(spans, categories), None if span is None else categories
+
+    def to(self, device):
+        """Move every tensor to ``device`` and return self."""
+        for name, value in vars(self).items():
+            if torch.is_tensor(value):
+                setattr(self, name, value.to(device))
+
+        return self

@@ -1,0 +1,179 @@
+"""The GAN engine: builds the parts from a config and a layout, trains them, samples."""
+
+import torch
+
+from sdv_attncorr.core.adversarial import ADVERSARIAL_LOSSES, GradientPenalty
+from sdv_attncorr.core.callbacks import NaNGuard, ProgressBar
+from sdv_attncorr.core.classwise import ClasswiseCorrelationLoss
+from sdv_attncorr.core.conditions import ConditionSampler
+from sdv_attncorr.core.critics import PacCritic
+from sdv_attncorr.core.generators import AttentionGenerator, MLPGenerator
+from sdv_attncorr.core.heads import OutputHead
+from sdv_attncorr.core.history import LossHistory
+from sdv_attncorr.core.random import seeded_init
+from sdv_attncorr.core.regularizers import ConditionLoss, CorrelationLoss
+from sdv_attncorr.core.trainer import Trainer
+from sdv_attncorr.core.view import view_index
+
+TRAINING_SEED = 0
+
+
+def effective_batch(config, n_rows):
+    """Return ``(batch_size, pac)`` adapted to a table of ``n_rows`` rows.
+
+    The batch is never larger than the table and stays a multiple of ``pac``; a table smaller
+    than one pack is trained with packs of one row.
+    """
+    pac = config.pac if n_rows >= config.pac else 1
+    batch_size = min(config.batch_size, n_rows // pac * pac)
+    return batch_size, pac
+
+
+def build_generator(config, layout, d_condition):
+    """Build the generator body named by ``config.generator``."""
+    if config.generator == 'attention':
+        return AttentionGenerator(
+            d_noise=config.embedding_dim,
+            d_condition=d_condition,
+            layout=layout,
+            d_token=config.attention_dim,
+            n_heads=config.attention_heads,
+            n_blocks=config.attention_blocks,
+        )
+
+    return MLPGenerator(
+        d_noise=config.embedding_dim,
+        d_condition=d_condition,
+        layout=layout,
+        hidden_dims=tuple(config.generator_dim),
+    )
+
+
+class GANEngine:
+    """A conditional tabular GAN on an encoded table.
+
+    Args:
+        config (GANConfig):
+            The hyperparameters.
+        layout (TableLayout):
+            Layout of an encoded row.
+        categories (torch.LongTensor):
+            Category of each training row in each discrete span, ``[n_rows, n_discrete]``.
+        class_span (int or None):
+            Index, among the discrete spans, of the class column (for the class-wise loss).
+        device (torch.device):
+            Where to train.
+    """
+
+    def __init__(self, config, layout, categories, *, class_span=None, device='cpu'):
+        self.config = config
+        self.layout = layout
+        self.class_span = class_span
+        self.device = torch.device(device)
+        widths = [span.width for span in layout.discrete_spans]
+        self.conditions = ConditionSampler(
+            categories.to(self.device), widths, log_frequency=config.log_frequency
+        )
+        self.batch_size, self.pac = effective_batch(config, categories.shape[0])
+        self.history = LossHistory()
+        self.generator, self.critic = seeded_init(TRAINING_SEED, self._build_modules)
+        self.head = OutputHead(layout).to(self.device)
+
+    def _build_modules(self):
+        d_condition = self.conditions.d_condition
+        generator = build_generator(self.config, self.layout, d_condition)
+        critic = PacCritic(
+            d_in=self.layout.width + d_condition,
+            hidden_dims=tuple(self.config.critic_dim),
+            pac=self.pac,
+            dropout=self.config.critic_dropout,
+        )
+        return generator.to(self.device), critic.to(self.device)
+
+    def _generator_regularizers(self, data):
+        regularizers = [(1.0, ConditionLoss(self.head))]
+        index = view_index(self.layout).to(self.device)
+        view = data[:, index]
+        if self.config.correlation_weight > 0:
+            regularizers.append((self.config.correlation_weight, CorrelationLoss(view, index)))
+        if self.config.classwise_weight > 0 and self.class_span is not None:
+            span = self.layout.discrete_spans[self.class_span]
+            own = torch.nonzero((index >= span.start) & (index < span.end)).flatten()
+            classes = self.conditions.categories[:, self.class_span]
+            loss = ClasswiseCorrelationLoss(view, classes, span.width, index, own)
+            regularizers.append((self.config.classwise_weight, loss))
+
+        return regularizers
+
+    def fit(self, data):
+        """Train on the encoded table ``data`` (float32 tensor ``[n_rows, width]``)."""
+        data = data.to(self.device)
+        adversarial = ADVERSARIAL_LOSSES[self.config.adversarial_loss]
+        critic_regularizers = []
+        if self.config.adversarial_loss == 'wgan-gp':
+            penalty = GradientPenalty(pac=self.pac)
+            critic_regularizers.append((self.config.gradient_penalty_weight, penalty))
+
+        trainer = Trainer(
+            generator=self.generator,
+            head=self.head,
+            critic=self.critic,
+            adversarial=adversarial,
+            conditions=self.conditions,
+            data=data,
+            random=torch.Generator(self.device).manual_seed(TRAINING_SEED),
+            settings=self._settings(),
+            generator_regularizers=self._generator_regularizers(data),
+            critic_regularizers=critic_regularizers,
+            callbacks=[self.history, NaNGuard(), ProgressBar(self.config.verbose)],
+        )
+        trainer.fit(self.config.epochs)
+
+    def _settings(self):
+        config = self.config
+        return {
+            'batch_size': self.batch_size,
+            'critic_steps': config.critic_steps,
+            'd_noise': config.embedding_dim,
+            'class_span': self.class_span,
+            'generator_lr': config.generator_lr,
+            'generator_decay': config.generator_decay,
+            'critic_lr': config.critic_lr,
+            'critic_decay': config.critic_decay,
+        }
+
+    @torch.no_grad()
+    def sample(self, n, condition=None, generator=None):
+        """Generate ``n`` rows with one-hot discrete spans.
+
+        Args:
+            n (int):
+                Number of rows.
+            condition (torch.Tensor or None):
+                A condition vector ``[d_condition]`` for every row; when None, conditions are
+                drawn at the data's own frequencies.
+            generator (torch.Generator or None):
+                Source of randomness.
+
+        Returns:
+            torch.Tensor:
+                Shape ``[n, width]``, on the CPU.
+        """
+        self.generator.eval()
+        if condition is None:
+            conditions, _ = self.conditions.sample_empirical(n, generator)
+        else:
+            conditions = condition.to(self.device).expand(n, -1)
+
+        noise = torch.randn(n, self.config.embedding_dim, generator=generator, device=self.device)
+        raw = self.generator(noise, conditions)
+        return self.head(raw, generator=generator, hard=True).cpu()
+
+    def to(self, device):
+        """Move the engine's modules and tensors to ``device`` and return self."""
+        self.device = torch.device(device)
+        self.generator.to(self.device)
+        self.critic.to(self.device)
+        self.head.to(self.device)
+        self.conditions.to(self.device)
+        return self

@@ -1,0 +1,105 @@
+"""Output activations derived from a ``TableLayout``.
+
+Continuous values pass through unchanged (they are standard-normal scores). Each discrete span
+gets a Gumbel-softmax: soft probabilities while training (so losses see gradients), a one-hot
+sample when ``hard=True`` (so sampled rows hold exactly one category per span). All discrete
+spans are activated at once through a padded block, with no Python loop over spans.
+
+Shape:
+    Input ``[batch, layout.width]`` raw values, output ``[batch, layout.width]``.
+"""
+
+import torch
+from torch import nn
+
+
+def gumbel_noise(shape, *, like, generator=None):
+    """Draw standard Gumbel noise from a local random generator.
+
+    Args:
+        shape (tuple[int]):
+            Shape of the noise.
+        like (torch.Tensor):
+            Tensor whose dtype and device the noise takes.
+        generator (torch.Generator or None):
+            Source of randomness; the global one when None.
+
+    Returns:
+        torch.Tensor:
+            The noise.
+
+    """
+    uniform = torch.rand(shape, generator=generator, dtype=like.dtype, device=like.device)
+    tiny = torch.finfo(like.dtype).tiny
+    exponential = (-torch.log(uniform.clamp_min(tiny))).clamp_min(tiny)
+    return -torch.log(exponential)
+
+
+class OutputHead(nn.Module):
+    """Activate raw generator outputs span by span.
+
+    Args:
+        layout (TableLayout):
+            Layout of the encoded row.
+        temperature (float):
+            Gumbel-softmax temperature used while training. Defaults to 0.2 (as CTGAN).
+
+    """
+
+    def __init__(self, layout, *, temperature=0.2):
+        super().__init__()
+        if temperature <= 0:
+            raise ValueError(f'temperature must be positive, got {temperature=}')
+
+        self.temperature = temperature
+        self.width = layout.width
+        padding_index = layout.discrete_padding_index()
+        valid = padding_index < layout.width
+        self.register_buffer('padding_index', padding_index, persistent=False)
+        self.register_buffer('valid', valid, persistent=False)
+        self.register_buffer('discrete_positions', padding_index[valid], persistent=False)
+
+    def padded_logits(self, raw):
+        """Gather the discrete spans of ``raw`` into a block padded with ``-inf``.
+
+        Args:
+            raw (torch.Tensor):
+                Shape ``[batch, width]``.
+
+        Returns:
+            torch.Tensor:
+                Shape ``[batch, n_discrete, max_categories]``.
+
+        """
+        padding = raw.new_full((raw.shape[0], 1), float('-inf'))
+        return torch.cat([raw, padding], dim=1)[:, self.padding_index]
+
+    def forward(self, raw, *, generator=None, hard=False):
+        """Activate ``raw``.
+
+        Args:
+            raw (torch.Tensor):
+                Raw generator output, shape ``[batch, width]``.
+            generator (torch.Generator or None):
+                Source of the Gumbel noise.
+            hard (bool):
+                Return one-hot samples instead of soft probabilities.
+
+        Returns:
+            torch.Tensor:
+                Shape ``[batch, width]``.
+
+        """
+        if self.discrete_positions.numel() == 0:
+            return raw
+
+        logits = self.padded_logits(raw)
+        perturbed = logits + gumbel_noise(logits.shape, like=logits, generator=generator)
+        if hard:
+            index = perturbed.argmax(dim=-1, keepdim=True)
+            probabilities = torch.zeros_like(logits).scatter_(-1, index, 1.0)
+        else:
+            probabilities = torch.softmax(perturbed / self.temperature, dim=-1)
+
+        positions = self.discrete_positions.expand(raw.shape[0], -1)
+        return raw.scatter(1, positions, probabilities[:, self.valid])

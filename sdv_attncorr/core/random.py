@@ -1,0 +1,60 @@
+"""Local random state: torch generators owned by a model, never the global seed."""
+
+import numpy as np
+import torch
+
+
+def make_generator(state=None, device='cpu'):
+    """Build a ``torch.Generator`` from a seed, an existing generator or nothing.
+
+    Args:
+        state (int, tuple[np.random.RandomState, torch.Generator], torch.Generator or None):
+            A seed; SDV's pair of states (the torch generator's state is copied); a generator
+            (its state is copied); or None for a seed from the operating system's entropy.
+        device (str or torch.device):
+            Device of the generator.
+
+    Returns:
+        torch.Generator:
+            A new generator.
+
+    """
+    generator = torch.Generator(device=device)
+    if isinstance(state, tuple):
+        state = state[1]
+
+    if isinstance(state, torch.Generator):
+        generator.set_state(state.get_state())
+    elif state is None:
+        generator.manual_seed(int(np.random.SeedSequence().generate_state(1)[0]))
+    elif isinstance(state, (int, np.integer)):
+        generator.manual_seed(int(state))
+    else:
+        raise TypeError(
+            'random state must be an int, a (numpy RandomState, torch Generator) tuple, '
+            f'a torch.Generator or None, got {type(state).__name__}'
+        )
+
+    return generator
+
+
+def seeded_init(seed, build):
+    """Call ``build()`` with the global torch seed set to ``seed``, then restore it.
+
+    Module constructors draw their initial weights from the global generator; this keeps
+    initialisation reproducible without changing the caller's global random state.
+
+    Args:
+        seed (int):
+            Seed for the initial weights.
+        build (callable):
+            Function that builds and returns the modules.
+
+    Returns:
+        object:
+            What ``build`` returns.
+
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()

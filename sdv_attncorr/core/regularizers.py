@@ -1,0 +1,135 @@
+"""Generator regularisers: small callables added, weighted, to the adversarial loss.
+
+Each takes a ``GeneratorBatch`` and returns a scalar tensor. The correlation losses compare
+the *view* of the data (DESIGN.md §3): continuous columns as their standardised value, discrete
+columns as one-hot (real) or soft probabilities (generated), for rows generated with conditions
+drawn at the data's own frequencies, so that a perfect generator reaches zero.
+"""
+
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional
+
+VARIANCE_FLOOR = 1e-10
+EPSILON = 1e-8
+
+
+@dataclass
+class GeneratorBatch:
+    """What the generator produced in one step, as the regularisers see it.
+
+    Args:
+        raw (torch.Tensor):
+            Raw output for the adversarial rows, ``[batch, width]``.
+        condition (torch.Tensor):
+            Their condition vectors, ``[batch, d_condition]``.
+        view (torch.Tensor or None):
+            Activated rows generated at the data's own frequencies, ``[n_view, width]``.
+        view_classes (torch.LongTensor or None):
+            Class index of each view row when a class column is set, ``[n_view]``.
+
+    """
+
+    raw: torch.Tensor
+    condition: torch.Tensor
+    view: torch.Tensor = None
+    view_classes: torch.Tensor = None
+
+
+def correlation_matrix(x):
+    """Pearson correlation matrix of the columns of ``x``; constant columns correlate 0.
+
+    Args:
+        x (torch.Tensor):
+            Shape ``[n, v]``.
+
+    Returns:
+        torch.Tensor:
+            Shape ``[v, v]``.
+
+    """
+    centered = x - x.mean(dim=0)
+    covariance = centered.T @ centered / x.shape[0]
+    std = torch.sqrt(torch.diagonal(covariance).clamp_min(0) + EPSILON)
+    return covariance / (std[:, None] * std[None, :])
+
+
+def varying_pairs(x):
+    """Mask of the column pairs ``i < j`` where both columns of ``x`` vary.
+
+    Args:
+        x (torch.Tensor):
+            Shape ``[n, v]``.
+
+    Returns:
+        torch.BoolTensor:
+            Shape ``[v, v]``.
+
+    """
+    if len(x) < 2:
+        varies = torch.zeros(x.shape[1], dtype=torch.bool, device=x.device)
+    else:
+        varies = x.var(dim=0, unbiased=False) > VARIANCE_FLOOR
+
+    upper = torch.ones(x.shape[1], x.shape[1], dtype=torch.bool, device=x.device).triu(1)
+    return upper & varies[:, None] & varies[None, :]
+
+
+class ConditionLoss:
+    """Cross-entropy of the conditioned spans against their condition (as CTGAN).
+
+    Args:
+        head (OutputHead):
+            The output head, whose padded layout of discrete spans the condition follows.
+
+    """
+
+    name = 'Condition Loss'
+
+    def __init__(self, head):
+        self.head = head
+
+    def __call__(self, batch):
+        """Compute the loss."""
+        if batch.condition.shape[1] == 0:
+            return batch.raw.new_zeros(())
+
+        log_probabilities = torch.log_softmax(self.head.padded_logits(batch.raw), dim=-1)
+        log_probabilities = log_probabilities.masked_fill(~self.head.valid, 0.0)
+        padded_condition = functional.pad(batch.condition, (0, 1))[:, self.condition_index()]
+        return -(padded_condition * log_probabilities).sum(dim=(1, 2)).mean()
+
+    def condition_index(self):
+        """Index gathering a condition vector into the head's padded block (padding last)."""
+        index = self.head.padding_index
+        ranks = torch.cumsum(self.head.valid.flatten().long(), 0).view_as(index) - 1
+        return torch.where(self.head.valid, ranks, int(self.head.valid.sum()))
+
+
+class CorrelationLoss:
+    """Mean squared difference between the real and generated correlation matrices.
+
+    Args:
+        real_view (torch.Tensor):
+            The whole training table in the view, ``[n_rows, v]``; the targets come from it.
+        view_index (torch.LongTensor):
+            Positions of the view's columns in an encoded row, ``[v]``.
+
+    """
+
+    name = 'Correlation Loss'
+    uses_view = True
+
+    def __init__(self, real_view, view_index):
+        self.view_index = view_index
+        self.target = correlation_matrix(real_view)
+        self.mask = varying_pairs(real_view)
+
+    def __call__(self, batch):
+        """Compute the loss on the batch's view rows."""
+        if not self.mask.any():
+            return batch.view.new_zeros(())
+
+        generated = correlation_matrix(batch.view[:, self.view_index])
+        return ((generated - self.target)[self.mask] ** 2).mean()

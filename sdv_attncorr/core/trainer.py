@@ -1,0 +1,167 @@
+"""The one GAN trainer: critic steps, a generator step, epochs, callbacks."""
+
+import warnings
+from collections import defaultdict
+
+import torch
+
+from sdv_attncorr.core.regularizers import GeneratorBatch
+
+
+class Trainer:
+    """Train a conditional generator against a critic, with composable regularisers.
+
+    Generator loss = adversarial term + Σ weight · regulariser(batch); critic loss = adversarial
+    term + Σ weight · critic regulariser (e.g. the gradient penalty).
+
+    Args:
+        generator (torch.nn.Module):
+            Maps ``(noise, condition)`` to raw rows.
+        head (OutputHead):
+            Activates raw rows.
+        critic (PacCritic):
+            Scores packs of rows with their conditions.
+        adversarial (WassersteinLoss or NonSaturatingLoss):
+            The adversarial losses.
+        conditions (ConditionSampler):
+            Draws conditions and matching real rows.
+        data (torch.Tensor):
+            The encoded training table, ``[n_rows, width]``.
+        random (torch.Generator):
+            Source of all randomness of training.
+        settings (dict):
+            ``batch_size``, ``critic_steps``, ``d_noise``, ``class_span`` (or None),
+            ``generator_lr``, ``generator_decay``, ``critic_lr``, ``critic_decay``.
+        generator_regularizers (list[tuple[float, callable]]):
+            ``(weight, regulariser)`` pairs; a regulariser with ``uses_view`` gets view rows.
+        critic_regularizers (list[tuple[float, callable]]):
+            ``(weight, regulariser)`` pairs called as ``(critic, real, fake, generator)``.
+        callbacks (list):
+            Objects with any of ``on_fit_start``, ``on_epoch_end``, ``on_fit_end``.
+    """
+
+    def __init__(self, *, generator, head, critic, adversarial, conditions, data, random,
+                 settings, generator_regularizers=(), critic_regularizers=(), callbacks=()):  # fmt: skip
+        self.generator, self.head, self.critic = generator, head, critic
+        self.adversarial, self.conditions, self.data = adversarial, conditions, data
+        self.random = random
+        self.batch_size = settings['batch_size']
+        self.critic_steps = settings['critic_steps']
+        self.d_noise = settings['d_noise']
+        self.class_span = settings['class_span']
+        self.generator_regularizers = list(generator_regularizers)
+        self.critic_regularizers = list(critic_regularizers)
+        self.uses_view = any(getattr(r, 'uses_view', False) for _, r in generator_regularizers)
+        self.callbacks = list(callbacks)
+        self.epochs = 0
+        self.generator_optimizer = self._adam(generator, settings, 'generator')
+        self.critic_optimizer = self._adam(critic, settings, 'critic')
+
+    @staticmethod
+    def _adam(module, settings, role):
+        return torch.optim.Adam(
+            module.parameters(),
+            lr=settings[f'{role}_lr'],
+            betas=(0.5, 0.9),
+            weight_decay=settings[f'{role}_decay'],
+        )
+
+    def generate(self, condition, *, hard=False):
+        """Generate raw and activated rows for ``condition``."""
+        noise = torch.randn(
+            condition.shape[0], self.d_noise, generator=self.random, device=condition.device
+        )
+        raw = self.generator(noise, condition)
+        return raw, self.head(raw, generator=self.random, hard=hard)
+
+    def critic_step(self):
+        """Update the critic once; return its losses."""
+        condition, rows = self.conditions.sample_training(self.batch_size, self.random)
+        with torch.no_grad():
+            _, fake = self.generate(condition)
+
+        real = torch.cat([self.data[rows], condition], dim=1)
+        fake = torch.cat([fake, condition], dim=1)
+        loss = self.adversarial.critic_loss(
+            self.critic(real, self.random), self.critic(fake, self.random)
+        )
+        losses = {'Discriminator Loss': loss}
+        total = loss
+        for weight, regularizer in self.critic_regularizers:
+            losses[regularizer.name] = regularizer(self.critic, real, fake, self.random)
+            total = total + weight * losses[regularizer.name]
+
+        self.critic_optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        self.critic_optimizer.step()
+        return losses
+
+    def _view_condition(self):
+        if not self.uses_view:
+            return None, None
+
+        return self.conditions.sample_empirical(self.batch_size, self.random, self.class_span)
+
+    def generator_step(self):
+        """Update the generator once; return its losses."""
+        condition, _ = self.conditions.sample_training(self.batch_size, self.random)
+        view_condition, view_classes = self._view_condition()
+        both = condition if view_condition is None else torch.cat([condition, view_condition])
+        raw, rows = self.generate(both)
+        n = self.batch_size
+        scores = self.critic(torch.cat([rows[:n], condition], dim=1), self.random)
+        loss = self.adversarial.generator_loss(scores)
+        batch = GeneratorBatch(raw[:n], condition, rows[n:], view_classes)
+        losses, total = {'Generator Loss': loss}, loss
+        for weight, regularizer in self.generator_regularizers:
+            losses[regularizer.name] = regularizer(batch)
+            total = total + weight * losses[regularizer.name]
+
+        self.generator_optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        self.generator_optimizer.step()
+        return losses
+
+    def run_epoch(self, epoch):
+        """Run one epoch (``n_rows // batch_size`` generator steps); return its mean losses."""
+        sums, counts = defaultdict(float), defaultdict(int)
+        steps = max(1, self.data.shape[0] // self.batch_size)
+        for _ in range(steps):
+            for _ in range(self.critic_steps):
+                step_losses = self.critic_step()
+
+            step_losses.update(self.generator_step())
+            for name, value in step_losses.items():
+                sums[name] += value.detach()
+                counts[name] += 1
+
+        record = {'Epoch': epoch}
+        record.update({name: float(sums[name] / counts[name]) for name in sums})
+        return record
+
+    def _notify(self, event, *args):
+        for callback in self.callbacks:
+            method = getattr(callback, event, None)
+            if method is not None:
+                method(self, *args)
+
+    def fit(self, epochs):
+        """Train for ``epochs`` epochs.
+
+        A ``KeyboardInterrupt`` stops training with a warning and keeps the epochs done so far.
+        """
+        self.epochs = epochs
+        self.generator.train()
+        self.critic.train()
+        self._notify('on_fit_start')
+        try:
+            for epoch in range(epochs):
+                self._notify('on_epoch_end', self.run_epoch(epoch))
+        except KeyboardInterrupt:
+            warnings.warn(
+                'Training interrupted: the model keeps the epochs completed so far.',
+                stacklevel=2,
+            )
+        finally:
+            self._notify('on_fit_end')
+            self.generator.eval()

@@ -1,0 +1,31 @@
+"""The differentiable view the regularisers compare (DESIGN.md §3)."""
+
+import torch
+
+MAX_VIEW_CATEGORIES = 50
+
+
+def view_index(layout, max_categories=MAX_VIEW_CATEGORIES):
+    """Positions of an encoded row that the correlation losses compare.
+
+    Every continuous value, and the one-hot block of every discrete span with at most
+    ``max_categories`` categories (wider spans would make the correlation matrix quadratic in
+    their size for little signal).
+
+    Args:
+        layout (TableLayout):
+            Layout of an encoded row.
+        max_categories (int):
+            Widest discrete span kept.
+
+    Returns:
+        torch.LongTensor:
+            Shape ``[v]``.
+    """
+    positions = [
+        position
+        for span in layout.spans
+        if span.width <= max_categories
+        for position in range(span.start, span.end)
+    ]
+    return torch.tensor(positions, dtype=torch.long)

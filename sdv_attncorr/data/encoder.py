@@ -1,0 +1,182 @@
+"""TableEncoder: a processed DataFrame to a float32 matrix and a ``TableLayout``, and back.
+
+Discrete columns go through RDT's ``OneHotEncoder`` (missing values are a category of their
+own, the inverse is exact). Numeric columns become one standard-normal score through their
+quantiles (``QuantileNormalizer``); a numeric column with missing values also gets a discrete
+null-indicator span, named ``'<column>#null'``.
+"""
+
+import numpy as np
+import pandas as pd
+from rdt.transformers import OneHotEncoder
+
+from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, TableLayout
+from sdv_attncorr.data.quantile import QuantileNormalizer
+
+NULL_SUFFIX = '#null'
+
+
+class TableEncoder:
+    """Encode a processed table for the GAN engine.
+
+    Attributes (after ``fit``):
+        layout (TableLayout):
+            The spans of an encoded row.
+        columns (list[str]):
+            The table's columns, in order.
+        discrete_columns (list[str]):
+            The columns encoded as categories.
+    """
+
+    def __init__(self):
+        self.layout = None
+        self.columns = []
+        self.discrete_columns = []
+        self._one_hot = {}
+        self._normalizers = {}
+        self._has_nulls = {}
+        self._dtypes = {}
+
+    def fit(self, data, discrete_columns):
+        """Learn each column's encoding.
+
+        Args:
+            data (pandas.DataFrame):
+                The processed table.
+            discrete_columns (list[str]):
+                The columns to encode as categories; the others must be numeric.
+        """
+        self.columns = list(data.columns)
+        self.discrete_columns = [column for column in self.columns if column in discrete_columns]
+        self._dtypes = data.dtypes.to_dict()
+        parts = []
+        for column in self.columns:
+            parts.extend(self._fit_column(data[column], column in discrete_columns))
+
+        self.layout = TableLayout.from_widths(parts)
+        return self
+
+    def _fit_column(self, series, is_discrete):
+        column = series.name
+        if is_discrete:
+            encoder = OneHotEncoder()
+            encoder.fit(series.to_frame(), column)
+            self._one_hot[column] = encoder
+            return [(column, DISCRETE, len(encoder.dummies))]
+
+        values = pd.to_numeric(series, errors='raise').to_numpy(dtype=float)
+        null = np.isnan(values)
+        self._has_nulls[column] = bool(null.any())
+        observed = values[~null] if not null.all() else np.zeros(1)
+        self._normalizers[column] = QuantileNormalizer().fit(observed)
+        parts = [(column, CONTINUOUS, 1)]
+        if self._has_nulls[column]:
+            parts.append((column + NULL_SUFFIX, DISCRETE, 2))
+
+        return parts
+
+    def transform(self, data):
+        """Encode ``data``.
+
+        Args:
+            data (pandas.DataFrame):
+                A processed table with the fitted columns.
+
+        Returns:
+            numpy.ndarray:
+                Float32 matrix, shape ``[len(data), layout.width]``.
+        """
+        blocks = []
+        for column in self.columns:
+            if column in self._one_hot:
+                encoded = self._one_hot[column].transform(data[[column]])
+                blocks.append(encoded.to_numpy(dtype=np.float32))
+                continue
+
+            values = pd.to_numeric(data[column]).to_numpy(dtype=float)
+            null = np.isnan(values)
+            scores = self._normalizers[column].transform(np.where(null, 0.0, values))
+            blocks.append(np.where(null, 0.0, scores)[:, None])
+            if self._has_nulls[column]:
+                blocks.append(np.stack([~null, null], axis=1))
+
+        return np.concatenate(blocks, axis=1).astype(np.float32)
+
+    def inverse_transform(self, matrix):
+        """Decode a matrix of generated rows (one-hot discrete spans) to a table.
+
+        Args:
+            matrix (numpy.ndarray):
+                Shape ``[n, layout.width]``.
+
+        Returns:
+            pandas.DataFrame:
+                The processed table's columns, in order.
+        """
+        spans = {span.column: span for span in self.layout.spans}
+        decoded = {}
+        for column in self.columns:
+            span = spans[column]
+            block = matrix[:, span.start : span.end]
+            if column in self._one_hot:
+                decoded[column] = self._decode_categories(column, block)
+                continue
+
+            values = self._normalizers[column].inverse(block[:, 0].astype(float))
+            if self._has_nulls[column]:
+                null_span = spans[column + NULL_SUFFIX]
+                null = matrix[:, null_span.start + 1] > matrix[:, null_span.start]
+                values = np.where(null, np.nan, values)
+
+            decoded[column] = values
+
+        return pd.DataFrame(decoded)
+
+    def _decode_categories(self, column, block):
+        dummies = np.empty(len(self._one_hot[column].dummies), dtype=object)
+        dummies[:] = self._one_hot[column].dummies
+        values = pd.Series(dummies[block.argmax(axis=1)])
+        dtype = self._dtypes[column]
+        if values.notna().all() and dtype != object:
+            return values.astype(dtype)
+
+        return values
+
+    def category_index(self, column, value):
+        """Return the position of ``value`` among the categories of a discrete column.
+
+        Args:
+            column (str):
+                A discrete column.
+            value (object):
+                One of its categories (NaN for missing values).
+
+        Returns:
+            int or None:
+                The position, or None if the category was never seen.
+        """
+        for position, category in enumerate(self._one_hot[column].dummies):
+            if (pd.isna(category) and pd.isna(value)) or category == value:
+                return position
+
+        return None
+
+    def categories(self, matrix):
+        """Return the category index of each row in each discrete span.
+
+        Args:
+            matrix (numpy.ndarray):
+                Encoded rows, shape ``[n, layout.width]``.
+
+        Returns:
+            numpy.ndarray:
+                Int64 array, shape ``[n, n_discrete_spans]``.
+        """
+        return (
+            np.stack(
+                [matrix[:, s.start : s.end].argmax(axis=1) for s in self.layout.discrete_spans],
+                axis=1,
+            )
+            if self.layout.discrete_spans
+            else np.zeros((len(matrix), 0), dtype=np.int64)
+        )

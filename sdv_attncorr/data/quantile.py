@@ -1,0 +1,62 @@
+"""Map a numeric column to standard-normal scores through its own quantiles, and back."""
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+GRID_SIZE = 1000
+
+
+class QuantileNormalizer:
+    """Quantile transform of one numeric column to a standard normal, and its inverse.
+
+    The column's distribution is kept as ``GRID_SIZE`` quantiles. ``transform`` interpolates a
+    value's cumulative probability on that grid and returns its normal score; ``inverse``
+    maps a normal score back through the grid, so generated columns follow the real marginal
+    (point masses such as integer values included). Missing values must be handled by the
+    caller. A constant column maps to 0 and back to its value.
+    """
+
+    def __init__(self):
+        self.grid_probabilities = None
+        self.grid_values = None
+
+    def fit(self, values):
+        """Learn the quantile grid of ``values`` (a 1-D float array without NaN).
+
+        Args:
+            values (numpy.ndarray):
+                The column's observed values; at least one.
+        """
+        size = min(GRID_SIZE, len(values))
+        self.grid_probabilities = (np.arange(size) + 0.5) / size
+        self.grid_values = np.quantile(values, self.grid_probabilities)
+        return self
+
+    def transform(self, values):
+        """Return the normal scores of ``values``.
+
+        Args:
+            values (numpy.ndarray):
+                Float array without NaN.
+
+        Returns:
+            numpy.ndarray:
+                Normal scores, same shape.
+        """
+        unique_values, inverse = np.unique(self.grid_values, return_inverse=True)
+        unique_probabilities = np.bincount(inverse, weights=self.grid_probabilities)
+        unique_probabilities /= np.bincount(inverse)
+        return ndtri(np.interp(values, unique_values, unique_probabilities))
+
+    def inverse(self, scores):
+        """Map normal scores back to column values.
+
+        Args:
+            scores (numpy.ndarray):
+                Normal scores.
+
+        Returns:
+            numpy.ndarray:
+                Values within the observed range.
+        """
+        return np.interp(ndtr(scores), self.grid_probabilities, self.grid_values)

@@ -1,0 +1,135 @@
+"""The pandas-facing model: a ``TableEncoder`` plus the GAN engine (like ``ctgan.CTGAN``)."""
+
+import numpy as np
+import pandas as pd
+import torch
+
+from sdv_attncorr.core.engine import GANEngine
+from sdv_attncorr.core.random import make_generator
+from sdv_attncorr.data.encoder import TableEncoder
+
+SAMPLE_CHUNK_ROWS = 10_000
+
+
+class GANModel:
+    """Fit a conditional tabular GAN on a processed table and sample from it.
+
+    Args:
+        config (GANConfig):
+            The engine's hyperparameters.
+        class_column (str or None):
+            Discrete column whose classes the class-wise correlation loss compares.
+        device (str or torch.device):
+            Where to train. Sampling runs on the CPU, so that the same random state gives the
+            same rows on any machine.
+    """
+
+    def __init__(self, config, *, class_column=None, device='cpu'):
+        self.config = config
+        self.class_column = class_column
+        self.device = torch.device(device)
+        self.encoder = TableEncoder()
+        self.engine = None
+        self.loss_values = None
+        self._random = make_generator(None)
+
+    def fit(self, data, discrete_columns):
+        """Fit the encoder and train the engine.
+
+        Args:
+            data (pandas.DataFrame):
+                The processed table.
+            discrete_columns (list[str]):
+                Its columns to model as categories.
+        """
+        self.encoder.fit(data, discrete_columns)
+        matrix = self.encoder.transform(data)
+        categories = torch.from_numpy(self.encoder.categories(matrix))
+        class_span = self._class_span()
+        self.engine = GANEngine(
+            self.config, self.encoder.layout, categories, class_span=class_span, device=self.device
+        )
+        try:
+            self.engine.fit(torch.from_numpy(matrix))
+        finally:
+            self.loss_values = pd.DataFrame(self.engine.history.records)
+
+    def _class_span(self):
+        if self.class_column is None:
+            return None
+
+        names = [span.column for span in self.encoder.layout.discrete_spans]
+        return names.index(self.class_column)
+
+    def set_random_state(self, random_state):
+        """Set the state that sampling draws from (SDV's contract).
+
+        Args:
+            random_state (int, tuple[np.random.RandomState, torch.Generator] or None):
+                A seed, SDV's pair of states, or None for fresh entropy.
+        """
+        self._random = make_generator(random_state)
+
+    def condition_vector(self, conditions):
+        """Build the condition vector for ``{column: value}`` on discrete columns.
+
+        Conditions on other columns are left to SDV's reject sampling.
+
+        Returns:
+            tuple[torch.Tensor or None, dict]:
+                The vector (None when no discrete column is conditioned) and the conditions
+                applied natively.
+        """
+        native = {c: v for c, v in (conditions or {}).items() if c in self.encoder.discrete_columns}
+        if not native:
+            return None, {}
+
+        spans = [span.column for span in self.encoder.layout.discrete_spans]
+        widths = [span.width for span in self.encoder.layout.discrete_spans]
+        offsets = np.cumsum([0, *widths[:-1]])
+        vector = torch.zeros(sum(widths))
+        for column, value in native.items():
+            category = self.encoder.category_index(column, value)
+            if category is None:
+                raise ValueError(
+                    f'Cannot condition on {column}={value!r}: that category never appears in '
+                    f'the training data. Use one of the seen categories of {column!r}.'
+                )
+            vector[offsets[spans.index(column)] + category] = 1.0
+
+        return vector, native
+
+    def sample(self, num_rows, conditions=None):
+        """Sample ``num_rows`` rows of the processed table.
+
+        Args:
+            num_rows (int):
+                Number of rows.
+            conditions (dict or None):
+                ``{column: value}`` in the processed space; discrete columns are conditioned
+                natively and hold exactly the requested value.
+
+        Returns:
+            pandas.DataFrame:
+                The sampled rows.
+        """
+        vector, native = self.condition_vector(conditions)
+        self.engine.to('cpu')
+        chunks = []
+        for start in range(0, num_rows, SAMPLE_CHUNK_ROWS):
+            n = min(SAMPLE_CHUNK_ROWS, num_rows - start)
+            chunks.append(self.engine.sample(n, vector, self._random).numpy())
+
+        matrix = np.concatenate(chunks) if chunks else np.zeros((0, self.encoder.layout.width))
+        sampled = self.encoder.inverse_transform(matrix)
+        for column, value in native.items():
+            sampled[column] = pd.Series([value] * len(sampled), dtype=sampled[column].dtype)
+
+        return sampled
+
+    def __getstate__(self):
+        """Pickle with the engine on the CPU, so the file loads on machines without a GPU."""
+        if self.engine is not None:
+            self.engine.to('cpu')
+
+        return self.__dict__.copy()

@@ -1,0 +1,183 @@
+"""What both SDV synthesizers share: argument storage and checks, fit, native conditions."""
+
+import inspect
+import numbers
+
+import plotly.express as px
+import torch
+from sdv.errors import NotFittedError, SynthesizerInputError
+from sdv.single_table.base import BaseSingleTableSynthesizer
+from sdv.single_table.ctgan import LossValuesMixin, _validate_no_category_dtype
+from sdv.single_table.utils import detect_discrete_columns
+
+from sdv_attncorr.core.adversarial import ADVERSARIAL_LOSSES
+from sdv_attncorr.core.config import GENERATORS, GANConfig
+from sdv_attncorr.models.gan_model import GANModel
+
+SDV_BASE_ARGUMENTS = ('metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales')
+DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
+POSITIVE_INTEGERS = ('epochs', 'batch_size', 'embedding_dim', 'attention_dim',
+                     'attention_heads', 'attention_blocks', 'critic_steps', 'pac')  # fmt: skip
+POSITIVE_NUMBERS = ('generator_lr', 'critic_lr')
+NON_NEGATIVE_NUMBERS = ('generator_decay', 'critic_decay', 'gradient_penalty_weight',
+                        'correlation_weight', 'classwise_weight', 'critic_dropout')  # fmt: skip
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == value
+
+
+class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
+    """Shared machinery of the sdv-attncorr synthesizers (not used directly).
+
+    Subclasses declare every hyperparameter, with its default, in a flat ``__init__``
+    signature and call ``self._store_arguments(locals())`` after ``super().__init__``.
+    """
+
+    _model_sdtype_transformers = {'categorical': None, 'boolean': None, 'ordinal': None}
+    _model = None
+
+    def _store_arguments(self, arguments):
+        """Store each ``__init__`` argument under its own name, then check them all."""
+        parameters = inspect.signature(type(self).__init__).parameters
+        for name in parameters:
+            if name not in ('self', *SDV_BASE_ARGUMENTS):
+                setattr(self, name, arguments[name])
+
+        self._validate_arguments()
+
+    def _validate_arguments(self):
+        for name in POSITIVE_INTEGERS:
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                raise SynthesizerInputError(f'{name} must be a positive integer, got {value!r}.')
+        for name in POSITIVE_NUMBERS:
+            value = getattr(self, name)
+            if not _is_number(value) or value <= 0:
+                raise SynthesizerInputError(f'{name} must be a positive number, got {value!r}.')
+        for name in NON_NEGATIVE_NUMBERS:
+            value = getattr(self, name)
+            if not _is_number(value) or value < 0:
+                raise SynthesizerInputError(f'{name} must be a number >= 0, got {value!r}.')
+
+        self._validate_choices()
+
+    def _validate_choices(self):
+        if self.batch_size % self.pac:
+            raise SynthesizerInputError(
+                f'batch_size must be a multiple of pac, got batch_size={self.batch_size} and '
+                f'pac={self.pac}: use e.g. batch_size={self.batch_size // self.pac * self.pac or self.pac}.'
+            )
+        if self.generator not in GENERATORS:
+            raise SynthesizerInputError(
+                f'generator must be one of {GENERATORS}, got {self.generator!r}.'
+            )
+        if self.adversarial_loss not in ADVERSARIAL_LOSSES:
+            raise SynthesizerInputError(
+                f'adversarial_loss must be one of {tuple(ADVERSARIAL_LOSSES)}, '
+                f'got {self.adversarial_loss!r}.'
+            )
+        if self.attention_dim % self.attention_heads:
+            raise SynthesizerInputError(
+                f'attention_dim must be a multiple of attention_heads, got '
+                f'attention_dim={self.attention_dim}, attention_heads={self.attention_heads}.'
+            )
+        if self.critic_dropout >= 1:
+            raise SynthesizerInputError(
+                f'critic_dropout must be below 1, got {self.critic_dropout!r}.'
+            )
+        self._validate_class_column()
+
+    def _discrete_metadata_columns(self):
+        columns = self.metadata._convert_to_single_table().columns
+        return [name for name, info in columns.items() if info['sdtype'] in DISCRETE_SDTYPES]
+
+    def _validate_class_column(self):
+        if self.class_column is None:
+            return
+
+        valid = self._discrete_metadata_columns()
+        if self.class_column not in valid:
+            raise SynthesizerInputError(
+                f'class_column {self.class_column!r} is not a discrete column of the metadata. '
+                f'Choose one of {valid} (sdtype categorical, boolean or ordinal), or None.'
+            )
+
+    def add_constraints(self, constraints):
+        """Add constraints, keeping discrete columns discrete (SDV forgets that on rebuild).
+
+        Args:
+            constraints (list):
+                The constraints to apply (see ``sdv.cag``).
+        """
+        super().add_constraints(constraints)
+        self._update_default_transformers()
+
+    def _fit(self, processed_data):
+        """Fit the model to the processed table.
+
+        Args:
+            processed_data (pandas.DataFrame):
+                Data to learn.
+        """
+        _validate_no_category_dtype(processed_data)
+        transformers = self._data_processor._hyper_transformer.field_transformers
+        discrete_columns = detect_discrete_columns(self.metadata, processed_data, transformers)
+        if self.class_column is not None and self.class_column not in discrete_columns:
+            raise SynthesizerInputError(
+                f'class_column {self.class_column!r} is not discrete after preprocessing: its '
+                "transformer must be None (update_transformers({'"
+                f"{self.class_column}': None}})) or the column must be in the data."
+            )
+
+        use_gpu = self.enable_gpu and torch.cuda.is_available()
+        self._model = GANModel(
+            GANConfig.from_object(self),
+            class_column=self.class_column,
+            device='cuda' if use_gpu else 'cpu',
+        )
+        self._model.fit(processed_data, discrete_columns)
+
+    def _sample(self, num_rows, conditions=None):
+        """Sample rows; conditions on discrete columns are met natively, with exact counts.
+
+        Args:
+            num_rows (int):
+                Number of rows to sample.
+            conditions (dict or None):
+                ``{column: value}`` in the processed space. Conditions on continuous columns
+                are left to SDV's reject sampling.
+
+        Returns:
+            pandas.DataFrame:
+                Sampled data.
+        """
+        return self._model.sample(num_rows, conditions)
+
+    def get_loss_values_plot(self, title=None):
+        """Plot every loss column per epoch: generator, critic and each regulariser.
+
+        Args:
+            title (str or None):
+                Title of the figure; the synthesizer's name when None.
+
+        Returns:
+            plotly.graph_objects.Figure:
+                The figure.
+        """
+        if not self._fitted:
+            raise NotFittedError(
+                'Loss values are not available yet. Please fit your synthesizer first.'
+            )
+
+        losses = self._model.loss_values
+        columns = [column for column in losses.columns if column != 'Epoch']
+        figure = px.line(losses, x='Epoch', y=columns)
+        figure.update_layout(
+            title=title or f'{type(self).__name__} losses',
+            xaxis_title='Epoch',
+            yaxis_title='Loss',
+            template='plotly_white',
+            legend_title_text='',
+        )
+        return figure
