@@ -40,8 +40,21 @@ class Trainer:
             Objects with any of ``on_fit_start``, ``on_epoch_end``, ``on_fit_end``.
     """
 
-    def __init__(self, *, generator, head, critic, adversarial, conditions, data, random,
-                 settings, generator_regularizers=(), critic_regularizers=(), callbacks=()):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        generator,
+        head,
+        critic,
+        adversarial,
+        conditions,
+        data,
+        random,
+        settings,
+        generator_regularizers=(),
+        critic_regularizers=(),
+        callbacks=(),
+    ):
         self.generator, self.head, self.critic = generator, head, critic
         self.adversarial, self.conditions, self.data = adversarial, conditions, data
         self.random = random

@@ -137,7 +137,7 @@ class TableEncoder:
         dummies[:] = self._one_hot[column].dummies
         values = pd.Series(dummies[block.argmax(axis=1)])
         dtype = self._dtypes[column]
-        if values.notna().all() and dtype != object:
+        if values.notna().all() and not pd.api.types.is_object_dtype(dtype):
             return values.astype(dtype)
 
         return values
@@ -160,6 +160,10 @@ class TableEncoder:
                 return position
 
         return None
+
+    def categories_of(self, column):
+        """Return the categories of a discrete column, in encoding order."""
+        return list(self._one_hot[column].dummies)
 
     def categories(self, matrix):
         """Return the category index of each row in each discrete span.

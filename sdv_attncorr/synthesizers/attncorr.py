@@ -63,7 +63,7 @@ SHARED_ARGUMENTS_DOC = """
             Show a progress bar with the losses. Defaults to ``False``."""
 
 
-class AttnCorrGANSynthesizer(GANSynthesizerBase):
+class AttnCorrGANSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set below)
     __doc__ = (
         """Conditional GAN whose generator attends across columns, trained with correlation losses.
 

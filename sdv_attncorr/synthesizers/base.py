@@ -64,9 +64,10 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
 
     def _validate_choices(self):
         if self.batch_size % self.pac:
+            suggestion = self.batch_size // self.pac * self.pac or self.pac
             raise SynthesizerInputError(
                 f'batch_size must be a multiple of pac, got batch_size={self.batch_size} and '
-                f'pac={self.pac}: use e.g. batch_size={self.batch_size // self.pac * self.pac or self.pac}.'
+                f'pac={self.pac}: use e.g. batch_size={suggestion}.'
             )
         if self.generator not in GENERATORS:
             raise SynthesizerInputError(
@@ -137,6 +138,30 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
             device='cuda' if use_gpu else 'cpu',
         )
         self._model.fit(processed_data, discrete_columns)
+
+    def _validate_conditions(self, conditions):
+        super()._validate_conditions(conditions)
+        for frame in conditions:
+            self._validate_condition_categories(frame)
+
+    def _validate_known_columns(self, known_columns):
+        super()._validate_known_columns(known_columns)
+        self._validate_condition_categories(known_columns)
+
+    def _validate_condition_categories(self, frame):
+        """Refuse, before sampling starts, a condition on a category never seen in ``fit``."""
+        encoder = self._model.encoder if self._model is not None else None
+        for column in frame.columns:
+            if encoder is None or column not in encoder.discrete_columns:
+                continue
+            for value in frame[column].unique():
+                if encoder.category_index(column, value) is None:
+                    categories = sorted(encoder.categories_of(column), key=str)
+                    seen = ', '.join(repr(c) for c in categories[:20])
+                    raise ValueError(
+                        f'Cannot condition on {column}={value!r}: that category never appears '
+                        f'in the training data. Seen categories: {seen}.'
+                    )
 
     def _sample(self, num_rows, conditions=None):
         """Sample rows; conditions on discrete columns are met natively, with exact counts.

@@ -1,0 +1,231 @@
+"""Everything an SDV user does with CTGANSynthesizer works with ours (tiny data, 1 epoch)."""
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+from sdv.cag import FixedCombinations
+from sdv.errors import SamplingError, SynthesizerInputError
+from sdv.sampling import Condition, DataFrameCondition
+from sdv.utils import load_synthesizer
+
+from tests.conftest import FAST, TABLE
+
+SDV_COLUMNS = ['id', 'amount', 'count', 'group', 'flag', 'when', 'email', 'score', 'rare']
+
+
+def test_importable_from_sdv_single_table(synthesizer_class):
+    import sdv.single_table
+
+    assert getattr(sdv.single_table, synthesizer_class.__name__) is synthesizer_class
+
+
+def test_fit_and_sample_every_sdtype(fitted, mixed_table):
+    sampled = fitted.sample(50)[TABLE]
+
+    assert list(sampled.columns) == SDV_COLUMNS
+    assert len(sampled) == 50
+    assert set(sampled['group']) <= set(mixed_table['group'])
+    assert sampled['flag'].dtype == bool
+    assert pd.api.types.is_datetime64_any_dtype(sampled['when'])
+    assert sampled['id'].is_unique
+    assert sampled['email'].str.contains('@').all()
+    assert sampled['amount'].between(mixed_table['amount'].min(), mixed_table['amount'].max()).all()
+
+
+def test_missing_values_are_generated(synthesizer_class, mixed_table, mixed_metadata):
+    synthesizer = synthesizer_class(mixed_metadata, **FAST)
+    synthesizer.fit({TABLE: mixed_table})
+
+    assert synthesizer.sample(300)[TABLE]['score'].isna().any()
+
+
+def test_refit_replaces_the_model(fitted, mixed_table):
+    first_model = fitted._model
+    fitted.fit({TABLE: mixed_table.head(40)})
+
+    assert fitted._model is not first_model
+    assert len(fitted.sample(10)[TABLE]) == 10
+
+
+def test_sample_in_batches_and_to_a_folder(fitted, tmp_path):
+    sampled = fitted.sample(45, batch_size=20, output_folder_path=str(tmp_path))[TABLE]
+
+    written = pd.read_csv(tmp_path / f'{TABLE}.csv')
+    assert len(sampled) == 45
+    assert list(written.columns) == SDV_COLUMNS
+    assert len(written) >= 45  # SDV itself writes whole batches (here 3 x 20) to the file
+
+
+def test_conditions_are_native_and_exact(fitted):
+    conditions = [
+        Condition({'group': 'a'}, num_rows=7),
+        Condition({'rare': 'solo'}, num_rows=5),
+        Condition({'group': 'b', 'flag': True}, num_rows=3),
+    ]
+    sampled = fitted.sample_from_conditions(conditions)[TABLE]
+
+    assert len(sampled) == 15
+    assert (sampled['group'] == 'a').sum() >= 7
+    assert (sampled['rare'] == 'solo').sum() >= 5
+    assert ((sampled['group'] == 'b') & sampled['flag']).sum() == 3
+
+
+def test_rare_class_counts_are_exact(fitted):
+    sampled = fitted.sample_from_conditions([Condition({'rare': 'solo'}, num_rows=40)])[TABLE]
+
+    assert (sampled['rare'] == 'solo').sum() == 40
+
+
+def test_dataframe_condition_and_remaining_columns(fitted):
+    frame = pd.DataFrame({'group': ['a', 'b', 'b', 'c']})
+    sampled = fitted.sample_from_conditions([DataFrameCondition(frame)])[TABLE]
+    remaining = fitted.sample_remaining_columns(frame)[TABLE]
+
+    assert sorted(sampled['group']) == ['a', 'b', 'b', 'c']
+    assert list(remaining['group']) == ['a', 'b', 'b', 'c']
+
+
+def test_unseen_category_condition_is_refused(fitted):
+    with pytest.raises(ValueError, match="group='zzz'.*never appears.*'a', 'b', 'c'"):
+        fitted.sample_from_conditions([Condition({'group': 'zzz'}, num_rows=3)])
+    with pytest.raises(ValueError, match="group='zzz'"):
+        fitted.sample_remaining_columns(pd.DataFrame({'group': ['a', 'zzz']}))
+
+
+def test_preprocess_then_fit_processed_data(synthesizer_class, mixed_table, mixed_metadata):
+    synthesizer = synthesizer_class(mixed_metadata, **FAST)
+    processed = synthesizer.preprocess({TABLE: mixed_table})
+    synthesizer.fit_processed_data(processed)
+
+    assert list(synthesizer.sample(5)[TABLE].columns) == SDV_COLUMNS
+
+
+def test_save_and_load_give_the_same_rows(fitted, tmp_path):
+    path = tmp_path / 'synth.pkl'
+    fitted.save(str(path))
+    loaded = load_synthesizer(str(path))
+    fitted.reset_sampling()
+
+    pd.testing.assert_frame_equal(fitted.sample(20)[TABLE], loaded.sample(20)[TABLE])
+
+
+def test_reset_sampling_replays_the_same_rows(fitted):
+    first = fitted.sample(30)[TABLE]
+    second = fitted.sample(30)[TABLE]
+    fitted.reset_sampling()
+    replay = fitted.sample(30)[TABLE]
+
+    pd.testing.assert_frame_equal(first, replay)
+    assert not first.drop(columns=['id', 'email']).equals(second.drop(columns=['id', 'email']))
+
+
+def test_same_model_state_same_rows(fitted):
+    fitted._model.set_random_state(0)
+    first = fitted._model.sample(25)
+    fitted._model.set_random_state(0)
+
+    pd.testing.assert_frame_equal(first, fitted._model.sample(25))
+
+
+def test_fit_is_deterministic(synthesizer_class, mixed_table, mixed_metadata):
+    samples = []
+    for _ in range(2):
+        synthesizer = synthesizer_class(mixed_metadata, **FAST)
+        synthesizer.fit({TABLE: mixed_table})
+        samples.append(synthesizer.sample(20)[TABLE].drop(columns=['id', 'email']))
+
+    pd.testing.assert_frame_equal(*samples)
+
+
+def test_get_parameters_returns_every_init_argument(synthesizer_class, mixed_metadata):
+    synthesizer = synthesizer_class(mixed_metadata, class_column='group', **FAST)
+    parameters = synthesizer.get_parameters()
+    names = [name for name in inspect.signature(synthesizer_class).parameters if name != 'metadata']
+
+    assert sorted(parameters) == sorted(names)
+    assert parameters['class_column'] == 'group'
+    assert parameters['attention_dim'] == FAST['attention_dim']
+
+
+def test_loss_values_have_a_column_per_regulariser(fitted):
+    losses = fitted.get_loss_values()
+    figure = fitted.get_loss_values_plot()
+
+    expected = {'Epoch', 'Generator Loss', 'Discriminator Loss', 'Correlation Loss'}
+    assert expected <= set(losses.columns)
+    assert len(losses) == FAST['epochs']
+    assert {trace.name for trace in figure.data} == set(losses.columns) - {'Epoch'}
+
+
+def test_add_constraints_keeps_categoricals_discrete(
+    synthesizer_class, mixed_table, mixed_metadata
+):
+    synthesizer = synthesizer_class(mixed_metadata, **FAST)
+    synthesizer.add_constraints([FixedCombinations(column_names=['group', 'rare'])])
+    synthesizer.fit({TABLE: mixed_table})
+    sampled = synthesizer.sample(30)[TABLE]
+
+    seen = set(zip(mixed_table['group'], mixed_table['rare']))
+    assert set(zip(sampled['group'], sampled['rare'])) <= seen
+    transformers = synthesizer.get_transformers()
+    assert transformers['group#rare'] is None
+    assert transformers['flag'] is None
+
+
+def test_update_transformers(synthesizer_class, mixed_table, mixed_metadata):
+    from rdt.transformers import UniformEncoder
+
+    synthesizer = synthesizer_class(mixed_metadata, **FAST)
+    synthesizer.auto_assign_transformers({TABLE: mixed_table})
+    synthesizer.update_transformers({'group': UniformEncoder()})
+    synthesizer.fit({TABLE: mixed_table})
+
+    assert set(synthesizer.sample(20)[TABLE]['group']) <= {'a', 'b', 'c'}
+
+
+def test_small_table_adapts_the_batch(synthesizer_class, mixed_table, mixed_metadata):
+    synthesizer = synthesizer_class(mixed_metadata, **{**FAST, 'batch_size': 500})
+    synthesizer.fit({TABLE: mixed_table.head(23)})
+
+    assert synthesizer._model.engine.batch_size == 20
+    assert len(synthesizer.sample(5)[TABLE]) == 5
+
+
+@pytest.mark.parametrize('class_column', ['amount', 'missing_column', 'when'])
+def test_bad_class_column_names_the_valid_choices(synthesizer_class, mixed_metadata, class_column):
+    with pytest.raises(SynthesizerInputError, match=f"'{class_column}'.*group.*flag.*rare"):
+        synthesizer_class(mixed_metadata, class_column=class_column)
+
+
+@pytest.mark.parametrize(
+    'arguments, message',
+    [
+        ({'epochs': 0}, 'epochs must be a positive integer, got 0'),
+        ({'epochs': -3}, 'epochs must be a positive integer, got -3'),
+        ({'batch_size': 0}, 'batch_size must be a positive integer, got 0'),
+        ({'batch_size': 25}, 'batch_size must be a multiple of pac'),
+        ({'generator_lr': 0}, 'generator_lr must be a positive number, got 0'),
+        ({'critic_lr': 'fast'}, "critic_lr must be a positive number, got 'fast'"),
+        ({'correlation_weight': -1}, 'correlation_weight must be a number >= 0'),
+        ({'generator': 'rnn'}, 'generator must be one of'),
+        ({'adversarial_loss': 'hinge'}, 'adversarial_loss must be one of'),
+        ({'attention_dim': 10, 'attention_heads': 4}, 'attention_dim must be a multiple'),
+    ],
+)
+def test_bad_arguments_name_the_value(synthesizer_class, mixed_metadata, arguments, message):
+    with pytest.raises(SynthesizerInputError, match=message):
+        synthesizer_class(mixed_metadata, **arguments)
+
+
+def test_sampling_before_fit_is_refused(synthesizer_class, mixed_metadata):
+    with pytest.raises(SamplingError, match='fit'):
+        synthesizer_class(mixed_metadata, **FAST).sample(5)
+
+
+def test_bce_and_mlp_variants_train(synthesizer_class, mixed_table, mixed_metadata):
+    synthesizer = synthesizer_class(mixed_metadata, generator='mlp', adversarial_loss='bce', **FAST)
+    synthesizer.fit({TABLE: mixed_table})
+
+    assert np.isfinite(synthesizer.get_loss_values().drop(columns='Epoch').to_numpy()).all()
