@@ -9,7 +9,8 @@ GRID_SIZE = 1000
 class QuantileNormalizer:
     """Quantile transform of one numeric column to a standard normal, and its inverse.
 
-    The column's distribution is kept as ``GRID_SIZE`` quantiles. ``transform`` interpolates a
+    The column's distribution is kept as ``GRID_SIZE`` quantiles plus its minimum and maximum
+    (so generated values span the whole observed range). ``transform`` interpolates a
     value's cumulative probability on that grid and returns its normal score; ``inverse``
     maps a normal score back through the grid, so generated columns follow the real marginal
     (point masses such as integer values included). Missing values must be handled by the
@@ -28,8 +29,10 @@ class QuantileNormalizer:
                 The column's observed values; at least one.
         """
         size = min(GRID_SIZE, len(values))
-        self.grid_probabilities = (np.arange(size) + 0.5) / size
+        inner = (np.arange(size) + 0.5) / size
+        self.grid_probabilities = np.concatenate([[0.0], inner, [1.0]])
         self.grid_values = np.quantile(values, self.grid_probabilities)
+        self._lowest = 0.5 * inner[0]
         return self
 
     def transform(self, values):
@@ -46,7 +49,8 @@ class QuantileNormalizer:
         unique_values, inverse = np.unique(self.grid_values, return_inverse=True)
         unique_probabilities = np.bincount(inverse, weights=self.grid_probabilities)
         unique_probabilities /= np.bincount(inverse)
-        return ndtri(np.interp(values, unique_values, unique_probabilities))
+        probabilities = np.interp(values, unique_values, unique_probabilities)
+        return ndtri(np.clip(probabilities, self._lowest, 1 - self._lowest))
 
     def inverse(self, scores):
         """Map normal scores back to column values.

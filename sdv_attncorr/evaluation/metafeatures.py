@@ -1,7 +1,8 @@
 """Meta-feature statistics (MFS) distance, with pymfe's statistical meta-features.
 
 pymfe's statistical group describes numeric data only, so this metric reads the numeric
-columns (numerical and datetime sdtypes) and drops rows with a missing value among them.
+columns (numerical and datetime sdtypes). pymfe takes no missing values: columns missing in more
+than 10% of the real rows are left out (and listed), then rows with a missing value are dropped.
 Each table gives ``n_subsamples`` subsamples of ``subsample_rows`` rows (without replacement
 within a subsample, drawn with the same seed for both tables, so identical tables score exactly
 0). Every subsample yields a vector of meta-features, e.g. ``cor`` gives one value per column
@@ -39,6 +40,7 @@ DEFAULT_META_FEATURES = (
     'nr_outliers',
 )
 _MIN_SUBSAMPLE_ROWS = 10
+MAX_MISSING_SHARE = 0.1
 
 
 def meta_features(matrix, names=DEFAULT_META_FEATURES):
@@ -114,6 +116,8 @@ class MetaFeatureDistance:
             The same between two independent sets of real subsamples.
         columns (tuple[str]):
             The numeric columns used.
+        dropped_columns (tuple[str]):
+            Numeric columns left out for missing values.
         n_subsamples (int):
             Subsamples per table.
         subsample_rows (int):
@@ -125,6 +129,7 @@ class MetaFeatureDistance:
     per_feature: dict
     baseline_per_feature: dict
     columns: tuple
+    dropped_columns: tuple
     n_subsamples: int
     subsample_rows: int
     dropped_rows: dict
@@ -142,8 +147,13 @@ class MetaFeatureDistance:
         return float(np.mean(values)) if values else None
 
 
-def _complete_rows(numeric):
-    matrix = numeric.to_numpy(dtype='float64')
+def _usable_columns(real_numeric):
+    missing = real_numeric.isna().mean()
+    return tuple(missing.index[missing <= MAX_MISSING_SHARE])
+
+
+def _complete_rows(numeric, columns):
+    matrix = numeric[list(columns)].to_numpy(dtype='float64')
     return matrix[~np.isnan(matrix).any(axis=1)]
 
 
@@ -171,9 +181,15 @@ def mfs_distance(
         tuple[MetaFeatureDistance or None, str or None]:
             The result, or None and the reason it could not be computed.
     """
-    real_matrix, synthetic_matrix = _complete_rows(real.numeric), _complete_rows(synthetic.numeric)
-    if real_matrix.shape[1] == 0:
+    if real.numeric.shape[1] == 0:
         return None, 'the table has no numeric columns (pymfe statistical features are numeric)'
+
+    columns = _usable_columns(real.numeric)
+    if not columns:
+        return None, f'every numeric column misses over {MAX_MISSING_SHARE:.0%} of its values'
+
+    real_matrix = _complete_rows(real.numeric, columns)
+    synthetic_matrix = _complete_rows(synthetic.numeric, columns)
 
     rows = min(subsample_rows, len(real_matrix) // 2, len(synthetic_matrix) // 2)
     if rows < _MIN_SUBSAMPLE_ROWS:
@@ -186,7 +202,8 @@ def mfs_distance(
     result = MetaFeatureDistance(
         per_feature=_feature_distances(real_features, synthetic_features),
         baseline_per_feature=_feature_distances(real_features, other_real),
-        columns=tuple(real.numeric.columns),
+        columns=columns,
+        dropped_columns=tuple(name for name in real.numeric.columns if name not in columns),
         n_subsamples=n_subsamples,
         subsample_rows=rows,
         dropped_rows={

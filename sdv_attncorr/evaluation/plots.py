@@ -78,7 +78,15 @@ def _numeric_panels(axes, real, synthetic, column):
         (synthetic, SYNTHETIC_COLOR, 'synthetic'),
     ):
         if values.size:
-            axes[0].hist(values, bins=edges, density=True, alpha=0.5, color=color, label=label)
+            axes[0].hist(
+                values,
+                bins=edges,
+                density=True,
+                histtype='stepfilled',
+                alpha=0.5,
+                color=color,
+                label=label,
+            )
             axes[1].plot(*_quantile_curve(values), color=color, label=label)
 
     axes[0].set_title(f'{column}: histogram', fontsize=9)
@@ -163,7 +171,8 @@ def classwise_figure(classwise):
             The figure.
     """
     classes = classwise.classes
-    height = max(3.5, 0.28 * len(classes) + 1.5)
+    side = max((len(distance.real) for distance in classwise.distances.values()), default=0)
+    height = max(3.5, 0.28 * len(classes) + 1.5, 0.3 * side + 2.5)
     figure = Figure(figsize=(13, height), layout='constrained')
     bars, heatmap = figure.subplots(1, 2, width_ratios=[1, 1.1])
     skipped = classes['skipped'].notna().to_numpy()

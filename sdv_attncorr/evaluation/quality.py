@@ -7,8 +7,10 @@ NaN and are left out. The standard report is kept as SDV computes it
 score over every pair.
 """
 
+import warnings
 from dataclasses import dataclass
 
+from scipy.stats import ConstantInputWarning
 from sdmetrics.reports import QualityReport
 from sdv.evaluation import evaluate_quality, run_diagnostic
 
@@ -99,9 +101,12 @@ def run_sdmetrics_reports(real, synthetic, metadata, table_name):
         QualityResult:
             The three reports.
     """
-    return QualityResult(
-        quality_report=evaluate_quality(real, synthetic, metadata, verbose=False),
-        all_pairs_report=_all_pairs_report(real, synthetic, metadata, table_name),
-        diagnostic_report=run_diagnostic(real, synthetic, metadata, verbose=False),
-        table_name=table_name,
-    )
+    # A constant column has no correlation; SDMetrics scores the pair NaN, scipy warns each time.
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConstantInputWarning)
+        return QualityResult(
+            quality_report=evaluate_quality(real, synthetic, metadata, verbose=False),
+            all_pairs_report=_all_pairs_report(real, synthetic, metadata, table_name),
+            diagnostic_report=run_diagnostic(real, synthetic, metadata, verbose=False),
+            table_name=table_name,
+        )

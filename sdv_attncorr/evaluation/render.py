@@ -110,6 +110,10 @@ def _rows_line(summary):
     return f'{rows["real"]} real rows, {rows["synthetic"]} synthetic rows, {holdout}.'
 
 
+def _markdown_row(cells):
+    return '| ' + ' | '.join(cell.replace('|', '\\|') for cell in cells) + ' |'
+
+
 def summary_markdown(summary):
     """Render the summary as Markdown.
 
@@ -123,9 +127,8 @@ def summary_markdown(summary):
     """
     lines = [f'# Evaluation of table {summary["table_name"]}', '', _rows_line(summary), '']
     for title, header, rows in tables(summary):
-        lines += [f'## {title}', '', '| ' + ' | '.join(header) + ' |']
-        lines.append('|' + '---|' * len(header))
-        lines += ['| ' + ' | '.join(row) + ' |' for row in rows]
+        lines += [f'## {title}', '', _markdown_row(header), '|' + '---|' * len(header)]
+        lines += [_markdown_row(row) for row in rows]
         lines.append('')
     for title, items in lists(summary):
         lines += [f'## {title}', '', *(f'- {item}' for item in items), '']

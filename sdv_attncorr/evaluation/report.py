@@ -204,12 +204,15 @@ class EvaluationReport:
             'column_pair_trends_all_pairs averages all of them.',
             ASSOCIATION_NOTE,
         ]
-        if self.results['mfs']:
-            columns = list(self.results['mfs'].columns)
+        mfs = self.results['mfs']
+        if mfs:
+            dropped = list(mfs.dropped_columns)
             notes.append(
                 'mfs_distance reads the numeric columns only (pymfe statistical meta-features '
-                f'are numeric): {columns}; mfs_distance_real_baseline is the same distance '
-                'between two sets of real subsamples (sampling noise).'
+                f'are numeric): {list(mfs.columns)}'
+                + (f', not {dropped} (too many missing values)' if dropped else '')
+                + '; mfs_distance_real_baseline is the same distance between two sets of real '
+                'subsamples (sampling noise).'
             )
         if self.results['ml_utility'] and self.holdout_data is None:
             notes.append(SEEN_TEST_SET_NOTE)

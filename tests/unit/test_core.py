@@ -1,0 +1,172 @@
+"""Unit tests of the pure-torch engine: layout, heads, generators, regularisers, trainer."""
+
+import ast
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+from sdv_attncorr.core.classwise import ClasswiseCorrelationLoss
+from sdv_attncorr.core.conditions import ConditionSampler
+from sdv_attncorr.core.generators import AttentionGenerator, MLPGenerator
+from sdv_attncorr.core.heads import OutputHead
+from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, Span, TableLayout
+from sdv_attncorr.core.regularizers import (
+    ConditionLoss,
+    CorrelationLoss,
+    GeneratorBatch,
+    correlation_matrix,
+)
+
+CORE = Path(__file__).resolve().parents[2] / 'sdv_attncorr' / 'core'
+FORBIDDEN = {'pandas', 'sdv', 'rdt', 'sdmetrics'}
+LAYOUT = TableLayout.from_widths([
+    ('x', CONTINUOUS, 1),
+    ('colour', DISCRETE, 3),
+    ('y', CONTINUOUS, 1),
+    ('flag', DISCRETE, 2),
+])
+
+
+def imported_roots(path):
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split('.')[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            roots.add(node.module.split('.')[0])
+    return roots
+
+
+@pytest.mark.parametrize('path', sorted(CORE.glob('*.py')), ids=lambda p: p.name)
+def test_core_imports_no_pandas_sdv_rdt_or_sdmetrics(path):
+    assert not imported_roots(path) & FORBIDDEN
+
+
+def test_layout_spans_and_padding_index():
+    assert LAYOUT.width == 7
+    assert [s.start for s in LAYOUT.discrete_spans] == [1, 5]
+    assert LAYOUT.discrete_padding_index().tolist() == [[1, 2, 3], [5, 6, 7]]
+    with pytest.raises(ValueError, match='contiguous'):
+        TableLayout((Span('a', CONTINUOUS, 1, 1),))
+    with pytest.raises(ValueError, match='kind'):
+        Span('a', 'text', 0, 1)
+
+
+def test_head_soft_probabilities_and_hard_one_hot():
+    head = OutputHead(LAYOUT)
+    raw = torch.randn(16, LAYOUT.width)
+    soft = head(raw, generator=torch.Generator().manual_seed(0))
+    hard = head(raw, generator=torch.Generator().manual_seed(0), hard=True)
+
+    assert torch.allclose(soft[:, 1:4].sum(1), torch.ones(16))
+    assert torch.equal(soft[:, [0, 4]], raw[:, [0, 4]])
+    assert set(hard[:, 1:4].sum(1).tolist()) == {1.0}
+    assert set(hard[:, 5:7].flatten().tolist()) <= {0.0, 1.0}
+
+
+@pytest.mark.parametrize('generator_class', [MLPGenerator, AttentionGenerator])
+def test_a_row_does_not_depend_on_the_rest_of_its_batch(generator_class):
+    torch.manual_seed(0)
+    generator = generator_class(d_noise=4, d_condition=5, layout=LAYOUT).eval()
+    noise, condition = torch.randn(32, 4), torch.rand(32, 5)
+
+    whole = generator(noise, condition)
+    alone = generator(noise[:1], condition[:1])
+    other_batch = generator(torch.cat([noise[:1], torch.randn(7, 4)]), condition[:8])
+
+    assert whole.shape == (32, LAYOUT.width)
+    assert torch.allclose(whole[:1], alone, atol=1e-5)
+    assert torch.allclose(other_batch[:1], alone, atol=1e-5)
+
+
+def real_view(n=200, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 1, generator=generator)
+    y = 0.8 * x + 0.6 * torch.randn(n, 1, generator=generator)
+    z = torch.randn(n, 1, generator=generator)
+    return torch.cat([x, y, z], dim=1)
+
+
+def test_correlation_loss_zero_for_same_statistics_positive_otherwise():
+    data = real_view()
+    loss = CorrelationLoss(data, torch.arange(3))
+
+    assert loss(GeneratorBatch(None, None, view=data)) < 1e-10
+    shuffled = data[:, [0, 2, 1]]
+    assert loss(GeneratorBatch(None, None, view=shuffled)) > 0.05
+
+
+def test_correlation_loss_finite_with_constant_columns():
+    data = torch.cat([real_view(), torch.ones(200, 1)], dim=1)
+    loss = CorrelationLoss(data, torch.arange(4))
+    constant_fake = torch.cat([real_view(seed=1), torch.zeros(200, 1)], dim=1)
+    constant_fake[:, 1] = 3.0
+
+    value = loss(GeneratorBatch(None, None, view=constant_fake))
+    assert torch.isfinite(value) and value > 0
+    assert torch.isfinite(correlation_matrix(torch.ones(5, 3))).all()
+
+
+def test_correlation_loss_gradient_reaches_the_generator():
+    layout = TableLayout.from_widths([(name, CONTINUOUS, 1) for name in 'xyz'])
+    generator = MLPGenerator(d_noise=4, d_condition=0, layout=layout, hidden_dims=(8,))
+    loss = CorrelationLoss(real_view(), torch.arange(3))
+    fake = generator(torch.randn(64, 4), torch.zeros(64, 0))
+    loss(GeneratorBatch(None, None, view=fake)).backward()
+
+    gradients = [p.grad for p in generator.parameters()]
+    assert all(g is not None and torch.isfinite(g).all() for g in gradients)
+    assert any(g.abs().sum() > 0 for g in gradients)
+
+
+def classwise_setup():
+    data = real_view(300)
+    classes = (data[:, 2] > 0).long()
+    view = torch.cat([data, torch.nn.functional.one_hot(classes, 2).float()], dim=1)
+    loss = ClasswiseCorrelationLoss(view, classes, 2, torch.arange(5), torch.tensor([3, 4]))
+    return view, classes, loss
+
+
+def test_classwise_loss_zero_for_same_rows_and_finite_with_constant_class_span():
+    view, classes, loss = classwise_setup()
+
+    value = loss(GeneratorBatch(None, None, view=view, view_classes=classes))
+    assert torch.isfinite(value) and value < 1e-10
+    assert not loss.masks[:, 3:, :].any()
+
+
+def test_classwise_loss_positive_for_other_structure_and_skips_tiny_classes():
+    view, classes, loss = classwise_setup()
+    other = view.clone()
+    other[:, 1] = torch.randn(len(view), generator=torch.Generator().manual_seed(3))
+
+    assert loss(GeneratorBatch(None, None, view=other, view_classes=classes)) > 0.05
+    tiny = loss(GeneratorBatch(None, None, view=other[:6], view_classes=torch.tensor([0] * 6)))
+    assert torch.isfinite(tiny)
+
+
+def test_condition_loss_prefers_the_conditioned_category():
+    head = OutputHead(LAYOUT)
+    loss = ConditionLoss(head)
+    condition = torch.tensor([[0.0, 1.0, 0.0, 0.0, 0.0]])
+    right = torch.tensor([[0.0, -5.0, 5.0, -5.0, 0.0, 0.0, 0.0]])
+    wrong = torch.tensor([[0.0, 5.0, -5.0, -5.0, 0.0, 0.0, 0.0]])
+
+    assert loss(GeneratorBatch(right, condition)) < 0.01
+    assert loss(GeneratorBatch(wrong, condition)) > 5
+
+
+def test_condition_sampler_draws_matching_real_rows():
+    categories = torch.tensor([[0, 1], [1, 0], [2, 1], [0, 0], [0, 1]])
+    sampler = ConditionSampler(categories, [3, 2])
+    generator = torch.Generator().manual_seed(0)
+    condition, rows = sampler.sample_training(200, generator)
+
+    assert condition.shape == (200, 5)
+    spans = (condition[:, 3:].sum(1) > 0).long()
+    chosen = torch.where(spans == 0, condition[:, :3].argmax(1), condition[:, 3:].argmax(1))
+    assert torch.equal(categories[rows, spans], chosen)
+    empirical, classes = sampler.sample_empirical(50, generator, span=0)
+    assert torch.equal(empirical[:, :3].argmax(1), classes)

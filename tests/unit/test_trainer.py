@@ -1,0 +1,35 @@
+"""Training stops cleanly: NaN losses raise a clear error, Ctrl-C keeps the epochs done."""
+
+import math
+
+import pytest
+
+from sdv_attncorr.core.callbacks import NaNGuard, TrainingDivergedError
+from sdv_attncorr.core.trainer import Trainer
+from tests.conftest import FAST, TABLE
+
+
+def test_nan_guard_names_the_epoch_and_the_fix():
+    record = {'Epoch': 7, 'Generator Loss': math.nan, 'Discriminator Loss': 0.1}
+
+    with pytest.raises(TrainingDivergedError, match='epoch 7.*Generator Loss.*lower generator_lr'):
+        NaNGuard().on_epoch_end(None, record)
+
+
+def test_keyboard_interrupt_keeps_a_usable_model(monkeypatch, mixed_table, mixed_metadata):
+    from sdv_attncorr import AttnCorrGANSynthesizer
+
+    original = Trainer.run_epoch
+
+    def interrupted(self, epoch):
+        if epoch == 2:
+            raise KeyboardInterrupt
+        return original(self, epoch)
+
+    monkeypatch.setattr(Trainer, 'run_epoch', interrupted)
+    synthesizer = AttnCorrGANSynthesizer(mixed_metadata, **{**FAST, 'epochs': 5})
+    with pytest.warns(UserWarning, match='interrupted'):
+        synthesizer.fit({TABLE: mixed_table})
+
+    assert list(synthesizer.get_loss_values()['Epoch']) == [0, 1]
+    assert len(synthesizer.sample(10)[TABLE]) == 10
