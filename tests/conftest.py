@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from sdv.metadata import Metadata
 
-from sdv_attncorr import AttnCorrGANSynthesizer
+from sdv_attncorr import AttnCorrGANSynthesizer, WGANGPMFSSynthesizer
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
 TABLE = 'table'
-SYNTHESIZERS = [AttnCorrGANSynthesizer]
+SYNTHESIZERS = [AttnCorrGANSynthesizer, WGANGPMFSSynthesizer]
 FAST = {
     'epochs': 1,
     'batch_size': 20,
@@ -22,6 +22,8 @@ FAST = {
     'attention_heads': 2,
     'attention_blocks': 1,
     'critic_dim': (16,),
+    'mfs_subsamples': 2,
+    'mfs_subsample_size': 10,
     'enable_gpu': False,
 }
 

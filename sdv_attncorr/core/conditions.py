@@ -105,38 +105,29 @@ class ConditionSampler:
             spans, categories, generator
         )
 
-    def sample_empirical(self, n, generator=None, span=None):
+    def sample_empirical(self, n, generator=None):
         """Draw conditions at the data's own frequencies.
 
-        Each condition copies the category of a uniformly drawn real row, on ``span`` or, when
-        None, on a uniformly drawn span, so the conditioned rows are distributed like the table.
+        Each row is conditioned on a uniformly drawn span with the category of a uniformly
+        drawn real row, so the conditioned rows are distributed like the table.
 
         Args:
             n (int):
                 Number of rows.
             generator (torch.Generator or None):
                 Source of randomness.
-            span (int or None):
-                Condition every row on this discrete span (e.g. the class column's).
 
         Returns:
-            tuple[torch.Tensor, torch.LongTensor or None]:
-                Condition vectors ``[n, d_condition]`` and the category of ``span`` of each
-                row (None when ``span`` is None).
-
+            torch.Tensor:
+                Condition vectors ``[n, d_condition]``.
         """
         device = self.categories.device
-        rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
         if not self.widths:
-            return torch.zeros(n, 0, device=device), None
+            return torch.zeros(n, 0, device=device)
 
-        if span is None:
-            spans = torch.randint(len(self.widths), (n,), generator=generator, device=device)
-        else:
-            spans = torch.full((n,), span, device=device, dtype=torch.long)
-
-        categories = self.categories[rows, spans]
-        return self.condition_vectors(spans, categories), None if span is None else categories
+        rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
+        spans = torch.randint(len(self.widths), (n,), generator=generator, device=device)
+        return self.condition_vectors(spans, self.categories[rows, spans])
 
     def to(self, device):
         """Move every tensor to ``device`` and return self."""

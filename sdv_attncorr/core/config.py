@@ -36,6 +36,11 @@ class GANConfig:
     log_frequency: bool
     correlation_weight: float
     classwise_weight: float
+    mfs_weight: float
+    mfs_features: tuple
+    mfs_subsamples: int
+    mfs_subsample_size: int
+    mfs_distance: str
     verbose: bool
 
     @classmethod

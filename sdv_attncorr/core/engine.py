@@ -1,5 +1,7 @@
 """The GAN engine: builds the parts from a config and a layout, trains them, samples."""
 
+import warnings
+
 import torch
 
 from sdv_attncorr.core.adversarial import ADVERSARIAL_LOSSES, GradientPenalty
@@ -10,6 +12,8 @@ from sdv_attncorr.core.critics import PacCritic
 from sdv_attncorr.core.generators import AttentionGenerator, MLPGenerator
 from sdv_attncorr.core.heads import OutputHead
 from sdv_attncorr.core.history import LossHistory
+from sdv_attncorr.core.metafeatures import META_FEATURES
+from sdv_attncorr.core.mfs_loss import MetaFeatureLoss
 from sdv_attncorr.core.random import seeded_init
 from sdv_attncorr.core.regularizers import ConditionLoss, CorrelationLoss
 from sdv_attncorr.core.trainer import Trainer
@@ -27,6 +31,48 @@ def effective_batch(config, n_rows):
     pac = config.pac if n_rows >= config.pac else 1
     batch_size = min(config.batch_size, n_rows // pac * pac)
     return batch_size, pac
+
+
+def mfs_features_for(requested, n_continuous):
+    """Return the meta-features the MFS loss can use on ``n_continuous`` continuous columns.
+
+    pymfe's statistical group is numeric: with no continuous column the MFS loss is skipped,
+    and with one, the pairwise features (cor, cov) are dropped; both with a warning.
+    """
+    features = tuple(requested) if requested else META_FEATURES
+    if n_continuous == 0:
+        warnings.warn(
+            'The MFS loss needs numeric columns and the table has none: it is off.', stacklevel=2
+        )
+        return ()
+    if n_continuous == 1 and {'cor', 'cov'} & set(features):
+        warnings.warn(
+            'cor and cov need 2 numeric columns; the MFS loss leaves them out.', stacklevel=2
+        )
+        features = tuple(f for f in features if f not in ('cor', 'cov'))
+
+    return features
+
+
+def mfs_group_shape(config, batch_size):
+    """Return ``(K, m)`` for the MFS loss, so that K groups of m rows fit in one batch.
+
+    When ``mfs_subsamples * mfs_subsample_size`` exceeds the (adapted) batch, m is capped at
+    the batch and K lowered to what fits (at least 2 groups of at least 2 rows), with a warning.
+    """
+    n_subsamples, subsample_size = config.mfs_subsamples, config.mfs_subsample_size
+    if n_subsamples * subsample_size <= batch_size:
+        return n_subsamples, subsample_size
+
+    subsample_size = max(2, min(subsample_size, batch_size // 2))
+    n_subsamples = max(1, min(n_subsamples, batch_size // subsample_size))
+    warnings.warn(
+        f'mfs_subsamples x mfs_subsample_size ({config.mfs_subsamples} x '
+        f'{config.mfs_subsample_size}) exceeds the batch of {batch_size} rows: using '
+        f'{n_subsamples} x {subsample_size}.',
+        stacklevel=2,
+    )
+    return n_subsamples, subsample_size
 
 
 def build_generator(config, layout, d_condition):
@@ -102,8 +148,28 @@ class GANEngine:
             classes = self.conditions.categories[:, self.class_span]
             loss = ClasswiseCorrelationLoss(view, classes, span.width, index, own)
             regularizers.append((self.config.classwise_weight, loss))
+        if self.config.mfs_weight > 0:
+            regularizers.extend(self._meta_feature_loss(data))
 
         return regularizers
+
+    def _meta_feature_loss(self, data):
+        positions = self.layout.continuous_index().to(self.device)
+        features = mfs_features_for(self.config.mfs_features, len(positions))
+        if not features:
+            return []
+
+        n_subsamples, subsample_size = mfs_group_shape(self.config, self.batch_size)
+        loss = MetaFeatureLoss(
+            data[:, positions],
+            positions,
+            features=features,
+            n_subsamples=n_subsamples,
+            subsample_size=subsample_size,
+            distance=self.config.mfs_distance,
+            generator=torch.Generator(self.device).manual_seed(TRAINING_SEED + 1),
+        )
+        return [(self.config.mfs_weight, loss)]
 
     def fit(self, data):
         """Train on the encoded table ``data`` (float32 tensor ``[n_rows, width]``)."""
@@ -135,12 +201,19 @@ class GANEngine:
             'batch_size': self.batch_size,
             'critic_steps': config.critic_steps,
             'd_noise': config.embedding_dim,
-            'class_span': self.class_span,
+            'class_positions': self._class_positions(),
             'generator_lr': config.generator_lr,
             'generator_decay': config.generator_decay,
             'critic_lr': config.critic_lr,
             'critic_decay': config.critic_decay,
         }
+
+    def _class_positions(self):
+        if self.class_span is None:
+            return None
+
+        span = self.layout.discrete_spans[self.class_span]
+        return span.start, span.end
 
     @torch.no_grad()
     def sample(self, n, condition=None, generator=None):
@@ -161,7 +234,7 @@ class GANEngine:
         """
         self.generator.eval()
         if condition is None:
-            conditions, _ = self.conditions.sample_empirical(n, generator)
+            conditions = self.conditions.sample_empirical(n, generator)
         else:
             conditions = condition.to(self.device).expand(n, -1)
 

@@ -30,7 +30,8 @@ class Trainer:
         random (torch.Generator):
             Source of all randomness of training.
         settings (dict):
-            ``batch_size``, ``critic_steps``, ``d_noise``, ``class_span`` (or None),
+            ``batch_size``, ``critic_steps``, ``d_noise``, ``class_positions`` (the
+            ``(start, end)`` of the class column's span in a row, or None),
             ``generator_lr``, ``generator_decay``, ``critic_lr``, ``critic_decay``.
         generator_regularizers (list[tuple[float, callable]]):
             ``(weight, regulariser)`` pairs; a regulariser with ``uses_view`` gets view rows.
@@ -61,7 +62,7 @@ class Trainer:
         self.batch_size = settings['batch_size']
         self.critic_steps = settings['critic_steps']
         self.d_noise = settings['d_noise']
-        self.class_span = settings['class_span']
+        self.class_positions = settings['class_positions']
         self.generator_regularizers = list(generator_regularizers)
         self.critic_regularizers = list(critic_regularizers)
         self.uses_view = any(getattr(r, 'uses_view', False) for _, r in generator_regularizers)
@@ -109,22 +110,27 @@ class Trainer:
         self.critic_optimizer.step()
         return losses
 
-    def _view_condition(self):
-        if not self.uses_view:
-            return None, None
+    def _generator_batch(self):
+        # Regularisers compare against the whole table, so when any is on, the generator's
+        # rows are conditioned at the data's own frequencies (the conditional critic scores
+        # them all the same); otherwise at log-frequency, as CTGAN.
+        if self.uses_view:
+            condition = self.conditions.sample_empirical(self.batch_size, self.random)
+        else:
+            condition, _ = self.conditions.sample_training(self.batch_size, self.random)
 
-        return self.conditions.sample_empirical(self.batch_size, self.random, self.class_span)
+        raw, rows = self.generate(condition)
+        classes = None
+        if self.class_positions is not None:
+            classes = rows[:, self.class_positions[0] : self.class_positions[1]].argmax(dim=1)
+
+        return GeneratorBatch(raw, condition, rows if self.uses_view else None, classes), rows
 
     def generator_step(self):
         """Update the generator once; return its losses."""
-        condition, _ = self.conditions.sample_training(self.batch_size, self.random)
-        view_condition, view_classes = self._view_condition()
-        both = condition if view_condition is None else torch.cat([condition, view_condition])
-        raw, rows = self.generate(both)
-        n = self.batch_size
-        scores = self.critic(torch.cat([rows[:n], condition], dim=1), self.random)
+        batch, rows = self._generator_batch()
+        scores = self.critic(torch.cat([rows, batch.condition], dim=1), self.random)
         loss = self.adversarial.generator_loss(scores)
-        batch = GeneratorBatch(raw[:n], condition, rows[n:], view_classes)
         losses, total = {'Generator Loss': loss}, loss
         for weight, regularizer in self.generator_regularizers:
             losses[regularizer.name] = regularizer(batch)

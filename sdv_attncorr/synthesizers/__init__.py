@@ -1,5 +1,6 @@
 """The SDV synthesizers of sdv-attncorr."""
 
 from sdv_attncorr.synthesizers.attncorr import AttnCorrGANSynthesizer
+from sdv_attncorr.synthesizers.wgan_mfs import WGANGPMFSSynthesizer
 
-__all__ = ['AttnCorrGANSynthesizer']
+__all__ = ['AttnCorrGANSynthesizer', 'WGANGPMFSSynthesizer']

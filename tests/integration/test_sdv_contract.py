@@ -153,8 +153,12 @@ def test_loss_values_have_a_column_per_regulariser(fitted):
     losses = fitted.get_loss_values()
     figure = fitted.get_loss_values_plot()
 
-    expected = {'Epoch', 'Generator Loss', 'Discriminator Loss', 'Correlation Loss'}
-    assert expected <= set(losses.columns)
+    expected = {'Epoch', 'Generator Loss', 'Discriminator Loss', 'Gradient Penalty'}
+    expected |= {'Condition Loss'}
+    expected |= {'Classwise Correlation Loss'} if fitted.classwise_weight else set()
+    expected |= {'Correlation Loss'} if fitted.correlation_weight else set()
+    expected |= {'MFS Loss'} if fitted.mfs_weight else set()
+    assert set(losses.columns) == expected
     assert len(losses) == FAST['epochs']
     assert {trace.name for trace in figure.data} == set(losses.columns) - {'Epoch'}
 

@@ -1,7 +1,6 @@
 """Unit tests of the pure-torch engine: layout, heads, generators, regularisers, trainer."""
 
 import ast
-import warnings
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,14 @@ from sdv_attncorr.core.regularizers import (
 
 CORE = Path(__file__).resolve().parents[2] / 'sdv_attncorr' / 'core'
 FORBIDDEN = {'pandas', 'sdv', 'rdt', 'sdmetrics'}
-LAYOUT = TableLayout.from_widths([
-    ('x', CONTINUOUS, 1),
-    ('colour', DISCRETE, 3),
-    ('y', CONTINUOUS, 1),
-    ('flag', DISCRETE, 2),
-])
+LAYOUT = TableLayout.from_widths(
+    [
+        ('x', CONTINUOUS, 1),
+        ('colour', DISCRETE, 3),
+        ('y', CONTINUOUS, 1),
+        ('flag', DISCRETE, 2),
+    ]
+)
 
 
 def imported_roots(path):
@@ -168,5 +169,6 @@ def test_condition_sampler_draws_matching_real_rows():
     spans = (condition[:, 3:].sum(1) > 0).long()
     chosen = torch.where(spans == 0, condition[:, :3].argmax(1), condition[:, 3:].argmax(1))
     assert torch.equal(categories[rows, spans], chosen)
-    empirical, classes = sampler.sample_empirical(50, generator, span=0)
-    assert torch.equal(empirical[:, :3].argmax(1), classes)
+    empirical = sampler.sample_empirical(4000, generator)
+    on_first_span = empirical[:, :3].sum(1) > 0
+    assert abs(empirical[on_first_span, 0].mean() - 0.6) < 0.05

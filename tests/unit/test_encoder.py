@@ -8,18 +8,26 @@ from sdv_attncorr.data.quantile import QuantileNormalizer
 
 
 def test_round_trip_of_categories_numbers_and_missing_values():
-    data = pd.DataFrame({
-        'colour': ['red', 'blue', np.nan, 'red', 'green'] * 20,
-        'flag': [True, False, True, True, False] * 20,
-        'value': np.linspace(-3, 8, 100),
-        'gaps': [1.0, np.nan, 2.0, 3.0, np.nan] * 20,
-    })
+    data = pd.DataFrame(
+        {
+            'colour': ['red', 'blue', np.nan, 'red', 'green'] * 20,
+            'flag': [True, False, True, True, False] * 20,
+            'value': np.linspace(-3, 8, 100),
+            'gaps': [1.0, np.nan, 2.0, 3.0, np.nan] * 20,
+        }
+    )
     encoder = TableEncoder().fit(data, ['colour', 'flag'])
     matrix = encoder.transform(data)
     decoded = encoder.inverse_transform(matrix)
 
     assert matrix.dtype == np.float32
-    assert [s.column for s in encoder.layout.spans] == ['colour', 'flag', 'value', 'gaps', 'gaps#null']
+    assert [s.column for s in encoder.layout.spans] == [
+        'colour',
+        'flag',
+        'value',
+        'gaps',
+        'gaps#null',
+    ]
     pd.testing.assert_series_equal(decoded['colour'], data['colour'], check_dtype=False)
     pd.testing.assert_series_equal(decoded['flag'], data['flag'])
     np.testing.assert_allclose(decoded['value'][1:-1], data['value'][1:-1], atol=0.02)

@@ -1,0 +1,73 @@
+"""The meta-feature-statistics (MFS) loss of WGANGPMFS (DESIGN.md §3)."""
+
+import torch
+
+from sdv_attncorr.core.metafeatures import meta_features
+from sdv_attncorr.core.wasserstein import wasserstein_distance
+
+SCALE_FLOOR = 1e-6
+
+
+class MetaFeatureLoss:
+    """Wasserstein distance between meta-feature distributions of real and generated groups.
+
+    Real side: ``n_subsamples`` (K) subsamples of ``subsample_size`` (m) rows of the training
+    table, redrawn at every call. Generated side: the first K·m rows of the generator's batch
+    (generated with conditions at the data's own frequencies), reshaped into K groups of m
+    rows: no extra generator pass. Meta-features (pymfe's statistical group, see
+    ``metafeatures``) are computed on the continuous columns only; each component is divided
+    by its spread over real subsamples, measured once, so no meta-feature dominates by scale.
+
+    Args:
+        real (torch.Tensor):
+            Continuous columns of the training table, ``[n_rows, d]``.
+        positions (torch.LongTensor):
+            Positions of those columns in an encoded row, ``[d]``.
+        features (tuple[str]):
+            Meta-feature names.
+        n_subsamples (int):
+            K, groups per side.
+        subsample_size (int):
+            m, rows per group (equal on both sides).
+        distance (str):
+            ``'auto'``, ``'exact'``, ``'sliced'`` or ``'per_component'``.
+        generator (torch.Generator):
+            Source of the real subsamples and of sliced projections.
+    """
+
+    name = 'MFS Loss'
+    uses_view = True
+
+    def __init__(self, real, positions, *, features, n_subsamples, subsample_size, distance,
+                 generator):  # fmt: skip
+        self.real = real
+        self.positions = positions
+        self.features = tuple(features)
+        self.n_subsamples = n_subsamples
+        self.subsample_size = subsample_size
+        self.distance = distance
+        self.generator = generator
+        with torch.no_grad():
+            reference = torch.cat([self._vectors(self._real_groups()) for _ in range(4)])
+            self.scale = reference.std(dim=0).clamp_min(SCALE_FLOOR)
+
+    def _real_groups(self):
+        shape = (self.n_subsamples, self.subsample_size)
+        rows = torch.randint(
+            self.real.shape[0], shape, generator=self.generator, device=self.real.device
+        )
+        return self.real[rows]
+
+    def _vectors(self, groups):
+        values = meta_features(groups, self.features)
+        return torch.cat([values[name] for name in self.features], dim=1)
+
+    def __call__(self, batch):
+        """Compute the loss on the first K·m rows of the batch's view."""
+        rows = self.n_subsamples * self.subsample_size
+        fake = batch.view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
+        real_vectors = self._vectors(self._real_groups()) / self.scale
+        fake_vectors = self._vectors(fake) / self.scale
+        return wasserstein_distance(
+            real_vectors, fake_vectors, self.distance, generator=self.generator
+        )

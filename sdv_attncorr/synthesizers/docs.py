@@ -1,0 +1,75 @@
+"""Argument documentation shared by the synthesizers (one declaration, two classes)."""
+
+SHARED_ARGUMENTS_DOC = """
+        metadata (sdv.metadata.Metadata):
+            Metadata of the table this synthesizer is used for.
+        enforce_min_max_values (bool):
+            Clip sampled numbers to the range seen in ``fit``. Defaults to ``True``.
+        enforce_rounding (bool):
+            Round sampled numbers as in the data. Defaults to ``True``.
+        locales (list or str):
+            Locales of the fake PII values. Defaults to ``['en_US']``.
+        epochs (int):
+            Training epochs; an epoch is ``n_rows // batch_size`` generator steps.
+        batch_size (int):
+            Rows per training step, a multiple of ``pac``; tables smaller than a batch train
+            on batches of the whole table (rounded down to ``pac``).
+        generator (str):
+            Generator body: ``'attention'`` (columns as tokens with multi-head self-attention
+            across them) or ``'mlp'`` (residual MLP).
+        embedding_dim (int):
+            Width of the noise vector.
+        generator_dim (tuple[int]):
+            Widths of the residual blocks of the ``'mlp'`` generator.
+        attention_dim (int):
+            Width of a column token of the ``'attention'`` generator.
+        attention_heads (int):
+            Attention heads; must divide ``attention_dim``.
+        attention_blocks (int):
+            Transformer blocks of the ``'attention'`` generator.
+        critic_dim (tuple[int]):
+            Widths of the critic's hidden layers.
+        critic_dropout (float):
+            Dropout after each hidden layer of the critic.
+        generator_lr (float):
+            Adam learning rate of the generator.
+        generator_decay (float):
+            Adam weight decay of the generator.
+        critic_lr (float):
+            Adam learning rate of the critic.
+        critic_decay (float):
+            Adam weight decay of the critic.
+        critic_steps (int):
+            Critic updates per generator update.
+        pac (int):
+            Rows the critic scores together (PacGAN).
+        adversarial_loss (str):
+            ``'wgan-gp'`` (Wasserstein with gradient penalty) or ``'bce'`` (non-saturating).
+        gradient_penalty_weight (float):
+            Weight of the gradient penalty (``'wgan-gp'`` only).
+        log_frequency (bool):
+            Draw training conditions at the log-frequency of each category (as CTGAN).
+        correlation_weight (float):
+            Weight of the correlation loss (0 turns it off).
+        class_column (str or None):
+            Discrete column whose classes the class-wise correlation loss compares.
+        classwise_weight (float):
+            Weight of the class-wise correlation loss (needs ``class_column``; 0 turns it off).
+        mfs_weight (float):
+            Weight of the meta-feature-statistics loss (0 turns it off and skips its cost).
+        mfs_features (list[str] or None):
+            Meta-features of the MFS loss (pymfe's statistical group, computed on the numeric
+            columns); None for all of ``sdv_attncorr.core.metafeatures.META_FEATURES``.
+        mfs_subsamples (int):
+            K, the groups of rows compared per step on each side.
+        mfs_subsample_size (int):
+            m, the rows per group (equal for real and generated groups; K·m should fit in a
+            batch, or both are lowered with a warning).
+        mfs_distance (str):
+            Wasserstein distance between the K meta-feature vectors of each side: ``'exact'``
+            (optimal transport), ``'sliced'``, ``'per_component'`` (1-D per component) or
+            ``'auto'`` (exact up to 64 groups).
+        enable_gpu (bool):
+            Train on a GPU when one is available. Defaults to ``True``.
+        verbose (bool):
+            Show a progress bar with the losses. Defaults to ``False``."""
