@@ -3,9 +3,10 @@
 import inspect
 import numbers
 
+import numpy as np
 import plotly.express as px
 import torch
-from sdv.errors import NotFittedError, SynthesizerInputError
+from sdv.errors import InvalidDataError, NotFittedError, SynthesizerInputError
 from sdv.single_table.base import BaseSingleTableSynthesizer
 from sdv.single_table.ctgan import LossValuesMixin, _validate_no_category_dtype
 from sdv.single_table.utils import detect_discrete_columns
@@ -13,6 +14,7 @@ from sdv.single_table.utils import detect_discrete_columns
 from sdv_attncorr.core.adversarial import ADVERSARIAL_LOSSES
 from sdv_attncorr.core.config import GENERATORS, GANConfig
 from sdv_attncorr.models.gan_model import GANModel
+from sdv_attncorr.synthesizers.streaming import DEFAULT_BATCH_ROWS, sample_to_file
 
 SDV_BASE_ARGUMENTS = ('metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales')
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
@@ -25,6 +27,19 @@ NON_NEGATIVE_NUMBERS = ('generator_decay', 'critic_decay', 'gradient_penalty_wei
 
 def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == value
+
+
+def _validate_finite(processed_data):
+    numeric = processed_data.select_dtypes('number')
+    infinite = [column for column in numeric if np.isinf(numeric[column]).any()]
+    if infinite:
+        raise InvalidDataError(
+            [
+                f'Column {column!r} holds infinite values: replace them with NaN (missing) or a '
+                'finite number before fitting.'
+                for column in infinite
+            ]
+        )
 
 
 class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
@@ -122,6 +137,7 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
                 Data to learn.
         """
         _validate_no_category_dtype(processed_data)
+        _validate_finite(processed_data)
         transformers = self._data_processor._hyper_transformer.field_transformers
         discrete_columns = detect_discrete_columns(self.metadata, processed_data, transformers)
         if self.class_column is not None and self.class_column not in discrete_columns:
@@ -178,6 +194,29 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
                 Sampled data.
         """
         return self._model.sample(num_rows, conditions)
+
+    def sample_to_file(self, num_rows, filepath, batch_size=DEFAULT_BATCH_ROWS, overwrite=False):
+        """Sample rows straight into a CSV or Parquet file, at constant memory.
+
+        SDV's ``sample(..., output_folder_path=...)`` still gathers every row in memory; this
+        writes each batch as soon as it is sampled and keeps none of them.
+
+        Args:
+            num_rows (int):
+                Number of rows to write.
+            filepath (str or pathlib.Path):
+                A ``.csv`` or ``.parquet`` file that does not exist yet.
+            batch_size (int):
+                Rows sampled and written at a time. Defaults to 10,000.
+            overwrite (bool):
+                Replace an existing file. Defaults to ``False``.
+
+        Returns:
+            pathlib.Path:
+                The written file.
+        """
+        self._validate_fit_before_sample()
+        return sample_to_file(self, num_rows, filepath, batch_size, overwrite)
 
     def get_loss_values_plot(self, title=None):
         """Plot every loss column per epoch: generator, critic and each regulariser.

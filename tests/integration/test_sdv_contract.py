@@ -233,3 +233,26 @@ def test_bce_and_mlp_variants_train(synthesizer_class, mixed_table, mixed_metada
     synthesizer.fit({TABLE: mixed_table})
 
     assert np.isfinite(synthesizer.get_loss_values().drop(columns='Epoch').to_numpy()).all()
+
+
+@pytest.mark.parametrize('suffix', ['.csv', '.parquet'])
+def test_sample_to_file_streams_batches(fitted, tmp_path, suffix):
+    path = tmp_path / f'rows{suffix}'
+    fitted.sample_to_file(45, path, batch_size=20)
+    written = pd.read_csv(path) if suffix == '.csv' else pd.read_parquet(path)
+
+    assert len(written) == 45
+    assert list(written.columns) == SDV_COLUMNS
+    assert written['id'].is_unique
+    with pytest.raises(FileExistsError, match='overwrite=True'):
+        fitted.sample_to_file(5, path)
+
+
+def test_infinite_values_are_refused_naming_the_column(synthesizer_class):
+    from sdv.errors import InvalidDataError
+    from sdv.metadata import Metadata
+
+    data = pd.DataFrame({'size': [1.0, np.inf, 3.0] * 10, 'kind': ['a', 'b', 'c'] * 10})
+    metadata = Metadata.detect_from_dataframes({TABLE: data})
+    with pytest.raises(InvalidDataError, match="'size' holds infinite values"):
+        synthesizer_class(metadata, **FAST).fit({TABLE: data})
