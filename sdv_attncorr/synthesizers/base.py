@@ -13,16 +13,20 @@ from sdv.single_table.utils import detect_discrete_columns
 
 from sdv_attncorr.core.adversarial import ADVERSARIAL_LOSSES
 from sdv_attncorr.core.config import GENERATORS, GANConfig
+from sdv_attncorr.core.metafeatures import META_FEATURES
+from sdv_attncorr.core.wasserstein import WASSERSTEIN_METHODS
 from sdv_attncorr.models.gan_model import GANModel
 from sdv_attncorr.synthesizers.streaming import DEFAULT_BATCH_ROWS, sample_to_file
 
 SDV_BASE_ARGUMENTS = ('metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales')
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
 POSITIVE_INTEGERS = ('epochs', 'batch_size', 'embedding_dim', 'attention_dim',
-                     'attention_heads', 'attention_blocks', 'critic_steps', 'pac')  # fmt: skip
+                     'attention_heads', 'attention_blocks', 'critic_steps', 'pac',
+                     'mfs_subsamples', 'mfs_subsample_size')  # fmt: skip
 POSITIVE_NUMBERS = ('generator_lr', 'critic_lr')
 NON_NEGATIVE_NUMBERS = ('generator_decay', 'critic_decay', 'gradient_penalty_weight',
-                        'correlation_weight', 'classwise_weight', 'critic_dropout')  # fmt: skip
+                        'correlation_weight', 'classwise_weight', 'critic_dropout',
+                        'mfs_weight')  # fmt: skip
 
 
 def _is_number(value):
@@ -103,6 +107,23 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
                 f'critic_dropout must be below 1, got {self.critic_dropout!r}.'
             )
         self._validate_class_column()
+        self._validate_mfs()
+
+    def _validate_mfs(self):
+        if self.mfs_distance not in WASSERSTEIN_METHODS:
+            raise SynthesizerInputError(
+                f'mfs_distance must be one of {WASSERSTEIN_METHODS}, got {self.mfs_distance!r}.'
+            )
+        if self.mfs_subsample_size < 2:
+            raise SynthesizerInputError(
+                f'mfs_subsample_size must be at least 2 rows, got {self.mfs_subsample_size!r}.'
+            )
+        unknown = [name for name in self.mfs_features or () if name not in META_FEATURES]
+        if isinstance(self.mfs_features, str) or unknown:
+            raise SynthesizerInputError(
+                f'Unknown meta-feature(s) in mfs_features: {unknown or self.mfs_features!r}. '
+                f'Give a list of names from {META_FEATURES}, or None for all.'
+            )
 
     def _discrete_metadata_columns(self):
         columns = self.metadata._convert_to_single_table().columns

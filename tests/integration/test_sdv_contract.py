@@ -213,6 +213,8 @@ def test_bad_class_column_names_the_valid_choices(synthesizer_class, mixed_metad
         ({'generator_lr': 0}, 'generator_lr must be a positive number, got 0'),
         ({'critic_lr': 'fast'}, "critic_lr must be a positive number, got 'fast'"),
         ({'correlation_weight': -1}, 'correlation_weight must be a number >= 0'),
+        ({'mfs_weight': -0.5}, 'mfs_weight must be a number >= 0'),
+        ({'mfs_subsamples': 0}, 'mfs_subsamples must be a positive integer'),
         ({'generator': 'rnn'}, 'generator must be one of'),
         ({'adversarial_loss': 'hinge'}, 'adversarial_loss must be one of'),
         ({'attention_dim': 10, 'attention_heads': 4}, 'attention_dim must be a multiple'),
@@ -256,3 +258,26 @@ def test_infinite_values_are_refused_naming_the_column(synthesizer_class):
     metadata = Metadata.detect_from_dataframes({TABLE: data})
     with pytest.raises(InvalidDataError, match="'size' holds infinite values"):
         synthesizer_class(metadata, **FAST).fit({TABLE: data})
+
+
+def test_losses_compose_on_either_preset(synthesizer_class, mixed_table, mixed_metadata):
+    weights = {'correlation_weight': 1.0, 'mfs_weight': 1.0, 'classwise_weight': 0.0}
+    synthesizer = synthesizer_class(mixed_metadata, **FAST, **weights)
+    synthesizer.fit({TABLE: mixed_table})
+    columns = set(synthesizer.get_loss_values().columns)
+
+    assert {'Correlation Loss', 'MFS Loss'} <= columns
+    off = synthesizer_class(mixed_metadata, **FAST, mfs_weight=0.0, correlation_weight=0.0)
+    off.fit({TABLE: mixed_table})
+    assert not {'Correlation Loss', 'MFS Loss'} & set(off.get_loss_values().columns)
+
+
+def test_mfs_arguments_are_checked(synthesizer_class, mixed_table, mixed_metadata):
+    with pytest.raises(SynthesizerInputError, match="'entropy'.*'cor'"):
+        synthesizer_class(mixed_metadata, mfs_features=['mean', 'entropy'])
+    with pytest.raises(SynthesizerInputError, match='mfs_distance must be one of'):
+        synthesizer_class(mixed_metadata, mfs_distance='energy')
+
+    large = synthesizer_class(mixed_metadata, **{**FAST, 'mfs_subsample_size': 500}, mfs_weight=1.0)
+    with pytest.warns(UserWarning, match='exceeds the batch'):
+        large.fit({TABLE: mixed_table})

@@ -1,0 +1,58 @@
+"""The MFS loss: finite, lower for the real distribution, and in the gradient."""
+
+import pytest
+import torch
+
+from sdv_attncorr.core.engine import mfs_features_for
+from sdv_attncorr.core.generators import MLPGenerator
+from sdv_attncorr.core.layout import CONTINUOUS, TableLayout
+from sdv_attncorr.core.mfs_loss import MetaFeatureLoss
+from sdv_attncorr.core.regularizers import GeneratorBatch
+
+
+def make_loss(real, n_subsamples=8, subsample_size=40):
+    return MetaFeatureLoss(
+        real,
+        torch.arange(real.shape[1]),
+        features=('mean', 'sd', 'cor', 'skewness', 'eigenvalues'),
+        n_subsamples=n_subsamples,
+        subsample_size=subsample_size,
+        distance='auto',
+        generator=torch.Generator().manual_seed(0),
+    )
+
+
+def real_data(n=2000, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 1, generator=generator)
+    return torch.cat([x, 0.7 * x + 0.3 * torch.randn(n, 1, generator=generator)], dim=1)
+
+
+def test_real_rows_are_closer_than_shifted_or_decorrelated_rows():
+    loss = make_loss(real_data())
+    same = loss(GeneratorBatch(None, None, view=real_data(seed=1)[:320]))
+    shifted = loss(GeneratorBatch(None, None, view=real_data(seed=1)[:320] + 1.0))
+    independent = torch.randn(320, 2, generator=torch.Generator().manual_seed(2))
+
+    assert torch.isfinite(same)
+    assert shifted > 3 * same
+    assert loss(GeneratorBatch(None, None, view=independent)) > 3 * same
+
+
+def test_gradient_reaches_the_generator_even_with_a_constant_column():
+    real = torch.cat([real_data(), torch.ones(2000, 1)], dim=1)
+    layout = TableLayout.from_widths([(name, CONTINUOUS, 1) for name in 'xyz'])
+    generator = MLPGenerator(d_noise=4, d_condition=0, layout=layout, hidden_dims=(8,))
+    fake = generator(torch.randn(320, 4), torch.zeros(320, 0))
+    loss = make_loss(real)(GeneratorBatch(None, None, view=fake))
+    loss.backward()
+
+    assert torch.isfinite(loss)
+    assert all(torch.isfinite(p.grad).all() for p in generator.parameters())
+
+
+def test_features_fall_back_with_a_warning_on_few_numeric_columns():
+    with pytest.warns(UserWarning, match='no'):
+        assert mfs_features_for(None, 0) == ()
+    with pytest.warns(UserWarning, match='cor and cov'):
+        assert 'cor' not in mfs_features_for(('mean', 'cor'), 1)
