@@ -6,7 +6,7 @@ with weaker correlations), runs ``evaluate`` with a class column and prints the 
 section and the total. Target: at most 60 s on 2 CPU cores. ``--save DIR`` also times writing
 the report (plots), which is not part of the target.
 
-    .venv/bin/python benchmarks/evaluate_speed.py [--rows 32000] [--save DIR]
+    .venv/bin/python benchmarks/evaluate_speed.py [--rows 32000] [--holdout] [--save DIR]
 """
 
 import argparse
@@ -41,15 +41,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rows', type=int, default=32_000)
     parser.add_argument('--save', help='also write the report to this folder and time it')
+    parser.add_argument('--holdout', action='store_true', help='add a holdout of rows/4 rows')
     args = parser.parse_args()
 
     real = make_table(args.rows, seed=0, coupling=1.0)
     synthetic = make_table(args.rows, seed=1, coupling=0.7)
+    holdout = make_table(args.rows // 4, seed=2, coupling=1.0) if args.holdout else None
     metadata = Metadata.detect_from_dataframes({'mixed': real})
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        report = evaluate(real, synthetic, metadata, class_column='c0')
+        report = evaluate(real, synthetic, metadata, class_column='c0', holdout_data=holdout)
     total = time.perf_counter() - start
 
     print(f'evaluate on {len(real)} rows x {real.shape[1]} columns')

@@ -68,4 +68,8 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    # Run through the package module, so that ``CommandError`` raised by the sub-commands is
+    # the class ``main`` catches (under ``python -m`` this file is ``__main__``, a second copy).
+    from sdv_attncorr.cli import main as package_main
+
+    sys.exit(package_main())

@@ -36,7 +36,13 @@ class _Timer:
         self.seconds[name] = time.perf_counter() - start
 
 
-def _check_class_column(roles, class_column):
+def _check_roles(roles, class_column):
+    if not roles.evaluated:
+        raise ValueError(
+            'No column to evaluate: every column has an sdtype our metrics skip '
+            f'({roles.excluded}); mark the data columns as numerical, datetime, categorical or '
+            'boolean in the metadata.'
+        )
     if class_column is not None and class_column not in roles.categorical:
         raise ValueError(
             f'class_column {class_column!r} is not a categorical or boolean column of the '
@@ -207,7 +213,7 @@ def evaluate(
         real_data, synthetic_data, holdout_data, metadata
     )
     roles = ColumnRoles.from_metadata(metadata.to_dict()['tables'][table_name]['columns'])
-    _check_class_column(roles, class_column)
+    _check_roles(roles, class_column)
     target = class_column if target is None else target
     if target is not None:
         task_for(roles, target)

@@ -257,16 +257,19 @@ def utility_figure(utility):
     figure = Figure(figsize=(7, 4), layout='constrained')
     ax = figure.subplots()
     positions = np.arange(len(metrics))
+    lowest = 0.0
     for offset, (label, scores) in zip((-0.2, 0.2), models.items()):
         values = [scores.get(name) if scores.get(name) is not None else np.nan for name in metrics]
         ax.bar(positions + offset, values, 0.4, label=label)
+        lowest = min([lowest, *(value for value in values if not np.isnan(value))])
+    ax.set_ylim(lowest, 1.0)
     ax.set_xticks(positions, metrics)
     rmse = {label: scores.get('rmse') for label, scores in models.items() if scores.get('rmse')}
     extra = '; '.join(f'RMSE {label}: {value:.4g}' for label, value in rmse.items())
     ax.set_title(
         f'ML utility: predict {utility["target"]} ({utility["task"]})\n{extra}', fontsize=10
     )
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc='lower center')
     return figure
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sdmetrics.single_table import DCROverfittingProtection
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
 from sdv_attncorr.evaluation.columns import sample_rows
 
@@ -70,7 +71,8 @@ def _exact_copies(real, synthetic, holdout):
 def _closest_distances(reference, queries, leave_one_out=False):
     neighbours = NearestNeighbors(n_neighbors=min(1 + leave_one_out, len(reference)))
     neighbours.fit(reference)
-    distances, _ = neighbours.kneighbors(queries)
+    with threadpool_limits(limits=1, user_api='openmp'):  # as in utility: robust when shared
+        distances, _ = neighbours.kneighbors(queries)
     return distances[:, -1]
 
 
@@ -142,16 +144,17 @@ def sdmetrics_privacy(real, synthetic, holdout, metadata, *, rows=1_000, seed=0)
         metadata (sdv.metadata.Metadata):
             The single-table metadata.
         rows (int):
-            Rows subsampled from each table (SDMetrics' own subsampling is not seeded).
-            Defaults to 1,000.
+            Rows subsampled from each table, at most the smallest table's size (SDMetrics' own
+            subsampling is not seeded). Defaults to 1,000.
         seed (int):
             The seed of the subsampling. Defaults to 0.
 
     Returns:
-        dict[str, float]:
-            The score, by metric name.
+        dict:
+            The score by metric name, and ``rows_per_table``.
     """
     rng = np.random.default_rng(seed)
+    rows = min(rows, len(real), len(synthetic), len(holdout))  # equal sizes, as SDMetrics does
     tables = [
         table.iloc[sample_rows(len(table), rows, rng)].reset_index(drop=True)
         for table in (real, synthetic, holdout)
@@ -161,7 +164,7 @@ def sdmetrics_privacy(real, synthetic, holdout, metadata, *, rows=1_000, seed=0)
     breakdown = DCROverfittingProtection.compute_breakdown(
         tables[0], tables[1], tables[2], metadata_dict, table_name
     )
-    return {'DCROverfittingProtection': float(breakdown['score'])}
+    return {'DCROverfittingProtection': float(breakdown['score']), 'rows_per_table': rows}
 
 
 def privacy_metrics(

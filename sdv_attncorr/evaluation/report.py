@@ -184,9 +184,7 @@ class EvaluationReport:
                 f'rows against {privacy.reference_rows} real rows; exact copies over all rows'
             )
         if privacy and privacy.sdmetrics:
-            lines['privacy_sdmetrics'] = (
-                f'{self.limits.sdmetrics_privacy_rows} rows (at most) of each table'
-            )
+            lines['privacy_sdmetrics'] = f'{privacy.sdmetrics["rows_per_table"]} rows of each table'
 
         return lines
 

@@ -1,0 +1,85 @@
+"""Helpers shared by the sub-commands: reading tables, outputs that must not be overwritten."""
+
+import ast
+import pickle
+from pathlib import Path
+
+import pandas as pd
+
+from sdv_attncorr.cli import CommandError
+
+TABLE_SUFFIXES = ('.csv', '.parquet', '.pq')
+
+
+def read_table(path):
+    """Read a CSV or Parquet file, or raise ``CommandError`` naming the problem.
+
+    Args:
+        path (str or pathlib.Path):
+            The file.
+
+    Returns:
+        pandas.DataFrame:
+            The table.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CommandError(f'{path}: no such file.')
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise CommandError(f'{path}: expected a .csv or .parquet file.')
+    try:
+        if path.suffix.lower() == '.csv':
+            return pd.read_csv(path)
+        return pd.read_parquet(path)
+    except (OSError, ValueError, ImportError, pd.errors.ParserError) as error:
+        raise CommandError(f'{path}: cannot be read as a table ({error}).') from error
+
+
+def check_output(path, force, suffixes=None):
+    """Refuse an existing output without ``--force``, or an unsupported file type.
+
+    Args:
+        path (str or pathlib.Path):
+            The output file.
+        force (bool):
+            Whether ``--force`` was given.
+        suffixes (tuple[str] or None):
+            Accepted suffixes, or None for any.
+
+    Returns:
+        pathlib.Path:
+            The path.
+    """
+    path = Path(path)
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise CommandError(f'{path}: the output must end with one of {", ".join(suffixes)}.')
+    if path.exists() and not force:
+        raise CommandError(f'{path} already exists: choose another path or add --force.')
+
+    return path
+
+
+def load_synthesizer(path):
+    """Load a synthesizer saved with ``save``, or raise ``CommandError`` saying why not."""
+    from sdv.single_table.base import BaseSingleTableSynthesizer
+    from sdv.utils import load_synthesizer as sdv_load
+
+    path = Path(path)
+    if not path.is_file():
+        raise CommandError(f'{path}: no such file.')
+    try:
+        synthesizer = sdv_load(str(path))
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as error:
+        raise CommandError(f'{path} is not a saved synthesizer ({error}).') from error
+    if not isinstance(synthesizer, BaseSingleTableSynthesizer):
+        raise CommandError(f'{path} holds a {type(synthesizer).__name__}, not a synthesizer.')
+
+    return synthesizer
+
+
+def parse_literal(text):
+    """Read ``text`` as a Python literal (number, bool, None, tuple, list) or keep the string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text

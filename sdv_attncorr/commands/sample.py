@@ -1,0 +1,103 @@
+"""``sdv-attncorr sample``: sample rows from a saved synthesizer into a CSV or Parquet file."""
+
+import argparse
+
+import pandas as pd
+
+from sdv_attncorr.cli import CommandError
+from sdv_attncorr.commands.common import check_output, load_synthesizer, parse_literal
+
+EXAMPLE = """examples:
+  sdv-attncorr sample crops.pkl --rows 10000 --out synthetic.csv
+  sdv-attncorr sample crops.pkl --rows 0 --condition label=rice:100 --condition label=maize:50 \\
+      --out rice_and_maize.parquet
+"""
+
+
+def register(subparsers):
+    """Add the ``sample`` sub-command."""
+    parser = subparsers.add_parser(
+        'sample',
+        help='sample rows from a saved synthesizer',
+        description='Sample rows from a saved synthesizer into a .csv or .parquet file.',
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument('model', help='a synthesizer saved with save() or `sdv-attncorr fit`')
+    parser.add_argument('--rows', type=int, default=0, help='rows without conditions')
+    parser.add_argument(
+        '--condition',
+        action='append',
+        default=[],
+        metavar='COLUMN=VALUE:COUNT',
+        help='COUNT rows with COLUMN equal to VALUE (repeatable)',
+    )
+    parser.add_argument('--out', required=True, help='output .csv or .parquet file')
+    parser.add_argument('--force', action='store_true', help='overwrite an existing output')
+    parser.set_defaults(func=run)
+
+
+def _condition_value(synthesizer, column, text):
+    model = getattr(synthesizer, '_model', None)
+    encoder = getattr(model, 'encoder', None)
+    if encoder is not None and column in encoder.discrete_columns:
+        for category in encoder.categories_of(column):
+            if str(category) == text:
+                return category
+
+    return parse_literal(text)
+
+
+def parse_conditions(synthesizer, texts):
+    """Turn ``COLUMN=VALUE:COUNT`` strings into SDV ``Condition`` objects."""
+    from sdv.sampling import Condition
+
+    conditions = []
+    for text in texts:
+        column, equals, rest = text.partition('=')
+        value, colon, count = rest.rpartition(':')
+        if not (equals and colon and count.isdigit() and int(count) > 0):
+            raise CommandError(f'bad --condition {text!r}: expected COLUMN=VALUE:COUNT, COUNT > 0.')
+        value = _condition_value(synthesizer, column, value)
+        conditions.append(Condition({column: value}, num_rows=int(count)))
+
+    return conditions
+
+
+def _write(frame, path):
+    if path.suffix.lower() == '.csv':
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+
+
+def run(args):
+    """Sample into a hidden partial file, then move it over ``--out`` (kept if sampling fails)."""
+    out = check_output(args.out, args.force, suffixes=('.csv', '.parquet', '.pq'))
+    synthesizer = load_synthesizer(args.model)
+    conditions = parse_conditions(synthesizer, args.condition)
+    if args.rows < 0 or (args.rows == 0 and not conditions):
+        raise CommandError('nothing to sample: give --rows N (N > 0) or --condition.')
+    partial = out.with_name(f'.{out.name}.partial{out.suffix}')
+    try:
+        _sample_into(synthesizer, args.rows, conditions, partial)
+        partial.replace(out)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+    finally:
+        partial.unlink(missing_ok=True)
+
+    print(f'Wrote {args.rows + sum(c.get_num_rows() for c in conditions)} rows to {out}')
+
+
+def _sample_into(synthesizer, rows, conditions, out):
+    table = synthesizer._table_name
+    if conditions:
+        frames = [synthesizer.sample_from_conditions(conditions)[table]]
+        if rows:
+            frames.append(synthesizer.sample(rows)[table])
+        _write(pd.concat(frames, ignore_index=True), out)
+    elif hasattr(synthesizer, 'sample_to_file'):
+        synthesizer.sample_to_file(rows, out, overwrite=True)
+    else:
+        _write(synthesizer.sample(rows)[table], out)
