@@ -58,21 +58,23 @@ def mfs_group_shape(config, batch_size):
     """Return ``(K, m)`` for the MFS loss, so that K groups of m rows fit in one batch.
 
     When ``mfs_subsamples * mfs_subsample_size`` exceeds the (adapted) batch, m is capped at
-    the batch and K lowered to what fits (at least 2 groups of at least 2 rows), with a warning.
+    the batch and K lowered to what fits, with a warning; None (no MFS loss) when the batch
+    cannot hold one group of 2 rows.
     """
     n_subsamples, subsample_size = config.mfs_subsamples, config.mfs_subsample_size
     if n_subsamples * subsample_size <= batch_size:
         return n_subsamples, subsample_size
 
-    subsample_size = max(2, min(subsample_size, batch_size // 2))
-    n_subsamples = max(1, min(n_subsamples, batch_size // subsample_size))
+    subsample_size = min(subsample_size, batch_size)
+    n_subsamples = min(n_subsamples, batch_size // max(subsample_size, 1))
+    fits = subsample_size >= 2
     warnings.warn(
         f'mfs_subsamples x mfs_subsample_size ({config.mfs_subsamples} x '
-        f'{config.mfs_subsample_size}) exceeds the batch of {batch_size} rows: using '
-        f'{n_subsamples} x {subsample_size}.',
+        f'{config.mfs_subsample_size}) exceeds the batch of {batch_size} rows: '
+        + (f'using {n_subsamples} x {subsample_size}.' if fits else 'the MFS loss is off.'),
         stacklevel=2,
     )
-    return n_subsamples, subsample_size
+    return (n_subsamples, subsample_size) if fits else None
 
 
 def build_generator(config, layout, d_condition):
@@ -159,7 +161,11 @@ class GANEngine:
         if not features:
             return []
 
-        n_subsamples, subsample_size = mfs_group_shape(self.config, self.batch_size)
+        shape = mfs_group_shape(self.config, self.batch_size)
+        if shape is None:
+            return []
+
+        n_subsamples, subsample_size = shape
         loss = MetaFeatureLoss(
             data[:, positions],
             positions,

@@ -20,6 +20,7 @@ from sdv_attncorr.synthesizers.streaming import DEFAULT_BATCH_ROWS, sample_to_fi
 
 SDV_BASE_ARGUMENTS = ('metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales')
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
+MAX_CATEGORIES = 1000
 POSITIVE_INTEGERS = ('epochs', 'batch_size', 'embedding_dim', 'attention_dim',
                      'attention_heads', 'attention_blocks', 'critic_steps', 'pac',
                      'mfs_subsamples', 'mfs_subsample_size')  # fmt: skip
@@ -44,6 +45,19 @@ def _validate_finite(processed_data):
                 for column in infinite
             ]
         )
+
+
+def _validate_category_counts(processed_data, discrete_columns):
+    for column in discrete_columns:
+        count = processed_data[column].nunique(dropna=False)
+        if count > MAX_CATEGORIES:
+            raise SynthesizerInputError(
+                f'Column {column!r} has {count} categories, more than the {MAX_CATEGORIES} a '
+                'one-hot GAN can model within bounded memory. Encode it as a number first: '
+                f"synthesizer.update_transformers({{'{column}': UniformEncoder()}}) "
+                '(from rdt.transformers import UniformEncoder), or set its sdtype to id or PII '
+                'if its values need not follow the data.'
+            )
 
 
 class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
@@ -161,6 +175,7 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
         _validate_finite(processed_data)
         transformers = self._data_processor._hyper_transformer.field_transformers
         discrete_columns = detect_discrete_columns(self.metadata, processed_data, transformers)
+        _validate_category_counts(processed_data, discrete_columns)
         if self.class_column is not None and self.class_column not in discrete_columns:
             raise SynthesizerInputError(
                 f'class_column {self.class_column!r} is not discrete after preprocessing: its '
@@ -215,6 +230,15 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
                 Sampled data.
         """
         return self._model.sample(num_rows, conditions)
+
+    def sample(self, num_rows, *args, **kwargs):
+        """Sample rows (see ``BaseSingleTableSynthesizer.sample``); refuse a negative count."""
+        if isinstance(num_rows, bool) or not isinstance(num_rows, numbers.Integral):
+            raise SynthesizerInputError(f'num_rows must be an integer, got {num_rows!r}.')
+        if num_rows < 0:
+            raise SynthesizerInputError(f'num_rows must be 0 or more, got {num_rows}.')
+
+        return super().sample(num_rows, *args, **kwargs)
 
     def sample_to_file(self, num_rows, filepath, batch_size=DEFAULT_BATCH_ROWS, overwrite=False):
         """Sample rows straight into a CSV or Parquet file, at constant memory.
