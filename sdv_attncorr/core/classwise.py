@@ -26,7 +26,9 @@ def classwise_correlations(x, classes, n_classes):
     counts = membership.sum(dim=0)
     safe_counts = counts.clamp_min(1)[:, None]
     means = membership.T @ x / safe_counts
-    second = torch.einsum('nc,ni,nj->cij', membership, x, x) / safe_counts[:, :, None]
+    n_rows, width = x.shape
+    weighted = (membership[:, :, None] * x[:, None, :]).reshape(n_rows, n_classes * width)
+    second = (weighted.T @ x).view(n_classes, width, width) / safe_counts[:, :, None]
     covariance = second - means[:, :, None] * means[:, None, :]
     variance = torch.diagonal(covariance, dim1=1, dim2=2).clamp_min(0)
     std = torch.sqrt(variance + EPSILON)

@@ -78,6 +78,7 @@ class Trainer:
             lr=settings[f'{role}_lr'],
             betas=(0.5, 0.9),
             weight_decay=settings[f'{role}_decay'],
+            foreach=True,
         )
 
     def generate(self, condition, *, hard=False):
