@@ -17,6 +17,7 @@ class GANConfig:
 
     epochs: int
     batch_size: int
+    min_steps_per_epoch: int
     generator: str
     embedding_dim: int
     generator_dim: tuple

@@ -22,15 +22,20 @@ from sdv_attncorr.core.view import view_index
 TRAINING_SEED = 0
 
 
+MIN_ADAPTED_BATCH = 50
+
+
 def effective_batch(config, n_rows):
     """Return ``(batch_size, pac)`` adapted to a table of ``n_rows`` rows.
 
-    The batch is never larger than the table and stays a multiple of ``pac``; a table smaller
-    than one pack is trained with packs of one row.
+    Quality follows optimizer steps, not epochs: the batch shrinks (down to 50 rows) so that an
+    epoch has at least ``min_steps_per_epoch`` steps, is never larger than the table, and stays
+    a multiple of ``pac``; a table smaller than one pack is trained with packs of one row.
     """
     pac = config.pac if n_rows >= config.pac else 1
-    batch_size = min(config.batch_size, n_rows // pac * pac)
-    return batch_size, pac
+    per_step = max(MIN_ADAPTED_BATCH, n_rows // config.min_steps_per_epoch)
+    batch_size = min(config.batch_size, per_step, n_rows)
+    return max(pac, batch_size // pac * pac), pac
 
 
 def mfs_features_for(requested, n_continuous):

@@ -21,8 +21,8 @@ from sdv_attncorr.synthesizers.streaming import DEFAULT_BATCH_ROWS, sample_to_fi
 SDV_BASE_ARGUMENTS = ('metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales')
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
 MAX_CATEGORIES = 1000
-POSITIVE_INTEGERS = ('epochs', 'batch_size', 'embedding_dim', 'attention_dim',
-                     'attention_heads', 'attention_blocks', 'critic_steps', 'pac',
+POSITIVE_INTEGERS = ('epochs', 'batch_size', 'min_steps_per_epoch', 'embedding_dim',
+                     'attention_dim', 'attention_heads', 'attention_blocks', 'critic_steps', 'pac',
                      'mfs_subsamples', 'mfs_subsample_size')  # fmt: skip
 POSITIVE_NUMBERS = ('generator_lr', 'critic_lr')
 NON_NEGATIVE_NUMBERS = ('generator_decay', 'critic_decay', 'gradient_penalty_weight',

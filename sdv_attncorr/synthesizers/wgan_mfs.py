@@ -29,6 +29,7 @@ class WGANGPMFSSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set bel
         locales=['en_US'],
         epochs=300,
         batch_size=500,
+        min_steps_per_epoch=10,
         generator='mlp',
         embedding_dim=128,
         generator_dim=(256, 256),
