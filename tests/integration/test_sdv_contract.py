@@ -281,3 +281,17 @@ def test_mfs_arguments_are_checked(synthesizer_class, mixed_table, mixed_metadat
     large = synthesizer_class(mixed_metadata, **{**FAST, 'mfs_subsample_size': 500}, mfs_weight=1.0)
     with pytest.warns(UserWarning, match='exceeds the batch'):
         large.fit({TABLE: mixed_table})
+
+
+def test_pickled_state_holds_cpu_tensors_only(fitted):
+    import pickle
+
+    import torch
+
+    state = pickle.loads(pickle.dumps(fitted._model.__getstate__()))
+    engine = state['engine']
+    tensors = [*engine.generator.state_dict().values(), *engine.critic.state_dict().values()]
+    tensors += [value for value in vars(engine.conditions).values() if torch.is_tensor(value)]
+
+    assert tensors
+    assert {tensor.device.type for tensor in tensors} == {'cpu'}
