@@ -26,9 +26,9 @@ test-slow: install
 	$(PY) -m pytest -m 'slow' -q
 
 lint: install
-	$(VENV)/bin/ruff check sdv_attncorr tests benchmarks
-	$(VENV)/bin/ruff format --check sdv_attncorr tests benchmarks
+	$(VENV)/bin/ruff check sdv_attncorr tests benchmarks tutorials
+	$(VENV)/bin/ruff format --check sdv_attncorr tests benchmarks tutorials
 
 format: install
-	$(VENV)/bin/ruff format sdv_attncorr tests benchmarks
-	$(VENV)/bin/ruff check --fix sdv_attncorr tests benchmarks
+	$(VENV)/bin/ruff format sdv_attncorr tests benchmarks tutorials
+	$(VENV)/bin/ruff check --fix sdv_attncorr tests benchmarks tutorials

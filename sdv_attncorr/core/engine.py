@@ -62,24 +62,23 @@ def mfs_features_for(requested, n_continuous):
 def mfs_group_shape(config, batch_size):
     """Return ``(K, m)`` for the MFS loss, so that K groups of m rows fit in one batch.
 
-    When ``mfs_subsamples * mfs_subsample_size`` exceeds the (adapted) batch, m is capped at
-    the batch and K lowered to what fits, with a warning; None (no MFS loss) when the batch
+    K is lowered to what fits in the (table-adapted) batch, as documented; m larger than the
+    batch is capped at it with a warning; None (no MFS loss, with a warning) when the batch
     cannot hold one group of 2 rows.
     """
-    n_subsamples, subsample_size = config.mfs_subsamples, config.mfs_subsample_size
-    if n_subsamples * subsample_size <= batch_size:
-        return n_subsamples, subsample_size
+    subsample_size = config.mfs_subsample_size
+    if subsample_size > batch_size:
+        fits = batch_size >= 2
+        warnings.warn(
+            f'mfs_subsample_size={subsample_size} exceeds the batch of {batch_size} rows: '
+            + (f'using groups of {batch_size} rows.' if fits else 'the MFS loss is off.'),
+            stacklevel=2,
+        )
+        if not fits:
+            return None
+        subsample_size = batch_size
 
-    subsample_size = min(subsample_size, batch_size)
-    n_subsamples = min(n_subsamples, batch_size // max(subsample_size, 1))
-    fits = subsample_size >= 2
-    warnings.warn(
-        f'mfs_subsamples x mfs_subsample_size ({config.mfs_subsamples} x '
-        f'{config.mfs_subsample_size}) exceeds the batch of {batch_size} rows: '
-        + (f'using {n_subsamples} x {subsample_size}.' if fits else 'the MFS loss is off.'),
-        stacklevel=2,
-    )
-    return (n_subsamples, subsample_size) if fits else None
+    return max(1, min(config.mfs_subsamples, batch_size // subsample_size)), subsample_size
 
 
 def build_generator(config, layout, d_condition):

@@ -65,10 +65,11 @@ SHARED_ARGUMENTS_DOC = """
             Meta-features of the MFS loss (pymfe's statistical group, computed on the numeric
             columns); None for all of ``sdv_attncorr.core.metafeatures.META_FEATURES``.
         mfs_subsamples (int):
-            K, the groups of rows compared per step on each side.
+            K, the most groups of rows compared per step on each side; lowered to what fits
+            in the (table-adapted) batch: ``min(K, batch // m)``.
         mfs_subsample_size (int):
-            m, the rows per group (equal for real and generated groups; K·m should fit in a
-            batch, or both are lowered with a warning).
+            m, the rows per group (equal for real and generated groups); capped at the batch,
+            with a warning.
         mfs_distance (str):
             Wasserstein distance between the K meta-feature vectors of each side: ``'exact'``
             (optimal transport), ``'sliced'``, ``'per_component'`` (1-D per component) or

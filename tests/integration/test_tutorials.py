@@ -26,6 +26,7 @@ FAST_ENV = {
     'SDV_ATTNCORR_TUTORIAL_EPOCHS': '1',
     'SDV_ATTNCORR_TUTORIAL_FAST': '1',
     'MPLBACKEND': 'Agg',
+    'OMP_NUM_THREADS': '1',  # torch's spinning threads are many times slower on shared cores
     'TQDM_DISABLE': '1',
 }
 
@@ -47,6 +48,12 @@ def tree(folder):
 
 def test_every_tutorial_is_here():
     assert [path.stem for path in NOTEBOOKS] == EXPECTED
+
+
+def test_missing_data_is_detected():
+    metadata = {'sdv_attncorr': {'requires_data': ['no_such_table.csv']}}
+    assert missing_data(metadata) == ['no_such_table.csv']
+    assert missing_data({}) == []
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda path: path.name)
@@ -91,5 +98,9 @@ def test_tutorial_runs(path, tmp_path, monkeypatch):
         timeout=CELL_TIMEOUT,
         resources={'metadata': {'path': str(TUTORIALS)}},
     )
-    client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
+    try:
+        client.execute()  # raises CellExecutionError, with the cell and traceback, on any error
+    finally:
+        if manager.has_kernel:  # a client given a manager leaves its kernel running
+            manager.shutdown_kernel(now=True)
     assert tree(TUTORIALS) == before, 'the notebook wrote into tutorials/'
