@@ -2,10 +2,24 @@
 
 import warnings
 from collections import defaultdict
+from contextlib import contextmanager
 
 import torch
 
 from sdv_attncorr.core.regularizers import GeneratorBatch
+
+
+@contextmanager
+def frozen(module):
+    """Build the graph through ``module`` without gradients for its own parameters."""
+    parameters = [p for p in module.parameters() if p.requires_grad]
+    for parameter in parameters:
+        parameter.requires_grad_(False)
+    try:
+        yield module
+    finally:
+        for parameter in parameters:
+            parameter.requires_grad_(True)
 
 
 class Trainer:
@@ -130,7 +144,8 @@ class Trainer:
     def generator_step(self):
         """Update the generator once; return its losses."""
         batch, rows = self._generator_batch()
-        scores = self.critic(torch.cat([rows, batch.condition], dim=1), self.random)
+        with frozen(self.critic):
+            scores = self.critic(torch.cat([rows, batch.condition], dim=1), self.random)
         loss = self.adversarial.generator_loss(scores)
         losses, total = {'Generator Loss': loss}, loss
         for weight, regularizer in self.generator_regularizers:
