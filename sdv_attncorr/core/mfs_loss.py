@@ -17,6 +17,9 @@ class MetaFeatureLoss:
     rows: no extra generator pass. Meta-features (pymfe's statistical group, see
     ``metafeatures``) are computed on the continuous columns only; each component is divided
     by its spread over real subsamples, measured once, so no meta-feature dominates by scale.
+    The Euclidean distances (exact and sliced) are divided by the square root of the number of
+    components, so that, like ``per_component``, a shift of δ in every component costs δ and
+    ``mfs_weight`` means the same whatever the number of columns or meta-features.
 
     Args:
         real (torch.Tensor):
@@ -50,6 +53,7 @@ class MetaFeatureLoss:
         with torch.no_grad():
             reference = torch.cat([self._vectors(self._real_groups()) for _ in range(4)])
             self.scale = reference.std(dim=0).clamp_min(SCALE_FLOOR)
+        self.root_width = reference.shape[1] ** 0.5
 
     def _real_groups(self):
         shape = (self.n_subsamples, self.subsample_size)
@@ -68,6 +72,7 @@ class MetaFeatureLoss:
         fake = batch.view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
         real_vectors = self._vectors(self._real_groups()) / self.scale
         fake_vectors = self._vectors(fake) / self.scale
-        return wasserstein_distance(
+        distance = wasserstein_distance(
             real_vectors, fake_vectors, self.distance, generator=self.generator
         )
+        return distance if self.distance == 'per_component' else distance / self.root_width
