@@ -12,8 +12,7 @@ from sdv_attncorr.core.critics import PacCritic
 from sdv_attncorr.core.generators import AttentionGenerator, MLPGenerator
 from sdv_attncorr.core.heads import OutputHead
 from sdv_attncorr.core.history import LossHistory
-from sdv_attncorr.core.metafeatures import META_FEATURES
-from sdv_attncorr.core.mfs_loss import MetaFeatureLoss
+from sdv_attncorr.core.mfs_loss import DEFAULT_LOSS_FEATURES, MetaFeatureLoss
 from sdv_attncorr.core.random import seeded_init
 from sdv_attncorr.core.regularizers import ConditionLoss, CorrelationLoss
 from sdv_attncorr.core.trainer import Trainer
@@ -44,7 +43,7 @@ def mfs_features_for(requested, n_continuous):
     pymfe's statistical group is numeric: with no continuous column the MFS loss is skipped,
     and with one, the pairwise features (cor, cov) are dropped; both with a warning.
     """
-    features = tuple(requested) if requested else META_FEATURES
+    features = tuple(requested) if requested else DEFAULT_LOSS_FEATURES
     if n_continuous == 0:
         warnings.warn(
             'The MFS loss needs numeric columns and the table has none: it is off.', stacklevel=2

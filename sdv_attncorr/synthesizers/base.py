@@ -136,7 +136,7 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
         if isinstance(self.mfs_features, str) or unknown:
             raise SynthesizerInputError(
                 f'Unknown meta-feature(s) in mfs_features: {unknown or self.mfs_features!r}. '
-                f'Give a list of names from {META_FEATURES}, or None for all.'
+                f'Give a list of names from {META_FEATURES}, or None for the default set.'
             )
 
     def _discrete_metadata_columns(self):
