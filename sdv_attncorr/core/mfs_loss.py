@@ -6,6 +6,7 @@ from sdv_attncorr.core.metafeatures import META_FEATURES, meta_features
 from sdv_attncorr.core.wasserstein import wasserstein_distance
 
 SCALE_FLOOR = 1e-6
+REAL_POOL_SIZE = 256
 
 # pymfe's cor and cov are absolute values: as loss targets they are blind to the sign of a
 # correlation and let the generator flip it (abalone: mean |Δ Pearson| 0.68 with them, quality
@@ -17,7 +18,9 @@ class MetaFeatureLoss:
     """Wasserstein distance between meta-feature distributions of real and generated groups.
 
     Real side: ``n_subsamples`` (K) subsamples of ``subsample_size`` (m) rows of the training
-    table, redrawn at every call. Generated side: the first K·m rows of the generator's batch
+    table, drawn at every call from a pool of 256 subsamples whose meta-features are computed
+    once (the real data never changes, so recomputing them each step would only cost time).
+    Generated side: the first K·m rows of the generator's batch
     (generated with conditions at the data's own frequencies), reshaped into K groups of m
     rows: no extra generator pass. Meta-features (pymfe's statistical group, see
     ``metafeatures``) are computed on the continuous columns only; each component is divided
@@ -56,16 +59,24 @@ class MetaFeatureLoss:
         self.distance = distance
         self.generator = generator
         with torch.no_grad():
-            reference = torch.cat([self._vectors(self._real_groups()) for _ in range(4)])
-            self.scale = reference.std(dim=0).clamp_min(SCALE_FLOOR)
-        self.root_width = reference.shape[1] ** 0.5
+            self.real_pool = self._vectors(self._real_groups(REAL_POOL_SIZE))
+        self.scale = self.real_pool.std(dim=0).clamp_min(SCALE_FLOOR)
+        self.root_width = self.real_pool.shape[1] ** 0.5
 
-    def _real_groups(self):
-        shape = (self.n_subsamples, self.subsample_size)
+    def _real_groups(self, count):
+        shape = (count, self.subsample_size)
         rows = torch.randint(
             self.real.shape[0], shape, generator=self.generator, device=self.real.device
         )
         return self.real[rows]
+
+    def _real_vectors(self):
+        # Real meta-features never change: a pool computed once is drawn from at each step.
+        index = torch.randint(
+            len(self.real_pool), (self.n_subsamples,), generator=self.generator,
+            device=self.real_pool.device,
+        )  # fmt: skip
+        return self.real_pool[index]
 
     def _vectors(self, groups):
         values = meta_features(groups, self.features)
@@ -75,7 +86,7 @@ class MetaFeatureLoss:
         """Compute the loss on the first K·m rows of the batch's view."""
         rows = self.n_subsamples * self.subsample_size
         fake = batch.view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
-        real_vectors = self._vectors(self._real_groups()) / self.scale
+        real_vectors = self._real_vectors() / self.scale
         fake_vectors = self._vectors(fake) / self.scale
         distance = wasserstein_distance(
             real_vectors, fake_vectors, self.distance, generator=self.generator
