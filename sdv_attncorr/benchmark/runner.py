@@ -1,0 +1,143 @@
+"""One fit and sample of one synthesizer, in a freshly spawned process of its own.
+
+The job is a plain dict (picklable); the worker imports torch and SDV itself, so its time and
+peak memory are its own and not the parent's.
+"""
+
+import math
+import multiprocessing
+import resource
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from sdv_attncorr.benchmark.synthesizers import synthesizer_class, synthesizer_params
+
+
+def make_job(name, table, seed, epochs, params, threads):
+    """Build the worker's job: synthesizer ``name`` on the train half of ``table``'s ``seed``.
+
+    Args:
+        name (str):
+            A key of ``SYNTHESIZERS``.
+        table (sdv_attncorr.benchmark.tables.Table):
+            The loaded, split table.
+        seed (int):
+            The split seed (also seeds numpy and torch in the worker).
+        epochs (int or None):
+            Epochs of every model that has epochs; None keeps each model's default.
+        params (dict):
+            ``{synthesizer: {argument: value}}`` from ``--param``.
+        threads (int):
+            CPU threads of torch / BLAS / OpenMP in the worker.
+
+    Returns:
+        dict:
+            The job.
+    """
+    return {
+        'synthesizer': name,
+        'train': table.splits[seed][0],
+        'metadata': table.metadata.to_dict(),
+        'table_name': table.table_name,
+        'class_column': table.class_column,
+        'epochs': epochs,
+        'params': synthesizer_params(name, params),
+        'threads': threads,
+        'seed': seed,
+    }
+
+
+def optimizer_steps(synthesizer, n_rows):
+    """Return ``(generator or VAE steps, critic steps)`` of the fit, as each model counts them."""
+    model = synthesizer._model
+    epochs = getattr(synthesizer, 'epochs', None)
+    if epochs is None or model is None:
+        return math.nan, math.nan
+    engine = getattr(model, 'engine', None)
+    if engine is not None:  # ours: the engine's batch is capped at the table (multiple of pac)
+        steps = epochs * max(1, n_rows // engine.batch_size)
+        return steps, steps * synthesizer.critic_steps
+    if hasattr(model, '_discriminator_steps'):  # ctgan.CTGAN (CTGAN, CopulaGAN)
+        steps = epochs * max(1, n_rows // model._batch_size)
+        return steps, steps * model._discriminator_steps
+    if hasattr(model, 'batch_size'):  # ctgan.TVAE: a DataLoader keeping the last short batch
+        return epochs * math.ceil(n_rows / model.batch_size), math.nan
+
+    return math.nan, math.nan
+
+
+def build_synthesizer(job, metadata):
+    """Construct the job's synthesizer: ``--epochs``, ``class_column``, then its parameters."""
+    import inspect
+
+    cls = synthesizer_class(job['synthesizer'])
+    accepted = inspect.signature(cls.__init__).parameters
+    arguments = {}
+    if job['epochs'] is not None and 'epochs' in accepted:
+        arguments['epochs'] = job['epochs']
+    if 'class_column' in accepted:
+        arguments['class_column'] = job['class_column']
+    arguments.update(job['params'])
+    return cls(metadata, **arguments)
+
+
+def _peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cost(synthesizer, n_rows, fit_seconds, rows_per_s, import_mb):
+    epochs = getattr(synthesizer, 'epochs', None)
+    steps, critic_steps = optimizer_steps(synthesizer, n_rows)
+    return {
+        'fit_s': fit_seconds,
+        'epochs': epochs if epochs is not None else math.nan,
+        's_per_epoch': fit_seconds / epochs if epochs else math.nan,
+        'steps': steps,
+        'critic_steps': critic_steps,
+        'rows_per_s': rows_per_s,
+        'peak_mb': _peak_mb(),
+        'import_mb': import_mb,
+    }
+
+
+def run_worker(job):
+    """Fit one synthesizer on ``job['train']`` and sample as many rows; runs in a fresh process.
+
+    Returns:
+        dict:
+            ``synthetic`` (the table) and the cost figures: ``fit_s``, ``epochs``,
+            ``s_per_epoch``, ``steps``, ``critic_steps``, ``rows_per_s``, ``peak_mb`` and
+            ``import_mb`` (the peak before ``fit``).
+    """
+    import torch
+    from sdv.metadata import Metadata
+    from threadpoolctl import threadpool_limits
+
+    warnings.simplefilter('ignore')
+    torch.set_num_threads(job['threads'])
+    torch.manual_seed(job['seed'])
+    np.random.seed(job['seed'])
+    train, table_name = job['train'], job['table_name']
+    with threadpool_limits(job['threads']):
+        synthesizer = build_synthesizer(job, Metadata.load_from_dict(job['metadata']))
+        import_mb = _peak_mb()
+        start = time.perf_counter()
+        synthesizer.fit({table_name: train})
+        fit_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        synthetic = synthesizer.sample(num_rows=len(train))[table_name]
+        sample_seconds = time.perf_counter() - start
+
+    rows_per_s = len(synthetic) / sample_seconds
+    cost = _cost(synthesizer, len(train), fit_seconds, rows_per_s, import_mb)
+    return {'synthetic': synthetic, **cost}
+
+
+def run_in_child(job):
+    """Run ``run_worker(job)`` in a new spawned process, so its time and memory are its own."""
+    context = multiprocessing.get_context('spawn')
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as executor:
+        return executor.submit(run_worker, job).result()

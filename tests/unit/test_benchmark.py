@@ -1,0 +1,328 @@
+"""The ``sdv_attncorr.benchmark`` package and the command's checks, on tiny frames (no fit)."""
+
+import argparse
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sdv.metadata import Metadata
+
+from sdv_attncorr.benchmark import BenchmarkInputError, metrics, plots, report, tables
+from sdv_attncorr.benchmark.suite import BenchmarkConfig, Results, run_benchmark
+from sdv_attncorr.benchmark.synthesizers import (
+    ALL_NAMES,
+    check_names,
+    check_param_keys,
+    parse_params,
+    synthesizer_params,
+)
+from sdv_attncorr.cli import CommandError
+from sdv_attncorr.commands import benchmark as command
+
+
+@pytest.fixture(scope='module')
+def frames():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    real = pd.DataFrame(
+        {
+            'x': x,
+            'y': x + rng.normal(scale=0.3, size=200),
+            'z': rng.normal(size=200),
+            'colour': np.where(x > 0, 'red', 'blue'),
+        }
+    )
+    shuffled = real.copy()
+    shuffled['y'] = rng.permutation(shuffled['y'].to_numpy())
+    metadata = Metadata.detect_from_dataframes({'tiny': real})
+    metadata.update_column('colour', table_name='tiny', sdtype='categorical')
+    return real, shuffled, metadata
+
+
+@pytest.fixture
+def table_file(tmp_path, frames):
+    path = tmp_path / 'tiny.csv'
+    frames[0].to_csv(path, index=False)
+    return path
+
+
+def fake_records(table='t', synthesizer='s', values=(0.8, 0.9, 1.0)):
+    return [
+        {'table': table, 'synthesizer': synthesizer, 'seed': seed, 'quality': value, 'fit_s': 2.0}
+        for seed, value in enumerate(values)
+    ]
+
+
+def command_args(**overrides):
+    defaults = {
+        'tables': [],
+        'more_tables': [],
+        'class_column': None,
+        'synthesizers': None,
+        'seeds': None,
+        'epochs': None,
+        'quick': False,
+        'param': [],
+        'threads': 1,
+    }
+    return argparse.Namespace(**{**defaults, **overrides})
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def test_pearson_delta_is_zero_on_itself_and_large_when_broken(frames):
+    real, shuffled, _ = frames
+    columns = ['x', 'y', 'z']
+    assert metrics.mean_abs_pearson_delta(real, real, columns) == pytest.approx(0)
+    expected = abs(real['x'].corr(real['y']) - shuffled['x'].corr(shuffled['y']))
+    expected += abs(real['y'].corr(real['z']) - shuffled['y'].corr(shuffled['z']))
+    assert metrics.mean_abs_pearson_delta(real, shuffled, columns) == pytest.approx(expected / 3)
+    assert math.isnan(metrics.mean_abs_pearson_delta(real, real, ['x']))
+
+
+def test_pearson_delta_skips_constant_columns(frames):
+    real, _, _ = frames
+    constant = real.assign(z=1.0)
+    assert metrics.mean_abs_pearson_delta(real, constant, ['x', 'y', 'z']) == pytest.approx(0)
+
+
+def test_classwise_delta_weights_classes_by_real_frequency():
+    real = pd.DataFrame(
+        {
+            'a': [0, 1, 2, 3, 0, 1, 2, 3, 4, 5],
+            'b': [0, 1, 2, 3, 0, 1, 2, 3, 4, 5],
+            'c': ['p'] * 4 + ['q'] * 6,
+        }
+    )
+    synthetic = real.copy()
+    synthetic.loc[synthetic['c'] == 'q', 'b'] = [5, 4, 3, 2, 1, 0]  # q: +1 becomes -1
+    delta = metrics.classwise_pearson_delta(real, synthetic, ['a', 'b'], 'c')
+    assert delta == pytest.approx(0.4 * 0 + 0.6 * 2)
+
+
+def test_classwise_delta_skips_classes_missing_from_synthetic():
+    real = pd.DataFrame({'a': [0, 1, 2, 0, 1, 2], 'b': [0, 1, 2, 2, 1, 0], 'c': list('pppqqq')})
+    only_p = real[real['c'] == 'p']
+    assert metrics.classwise_pearson_delta(real, only_p, ['a', 'b'], 'c') == pytest.approx(0)
+    assert math.isnan(metrics.classwise_pearson_delta(real, only_p.head(2), ['a', 'b'], 'c'))
+
+
+def test_all_pairs_pair_trends_counts_weak_pairs(frames):
+    real, shuffled, metadata = frames
+    same = metrics.quality_scores(real, real, metadata, 'tiny')
+    assert same['pair_trends_all'] == pytest.approx(1)
+    broken = metrics.quality_scores(real, shuffled, metadata, 'tiny')
+    # only x-y (|r| > 0.5) and x-colour pass the default thresholds; all pairs add the weak ones
+    assert broken['pair_trends_all'] > broken['pair_trends']
+    assert broken['shapes'] == pytest.approx(1)
+
+
+def test_utility_score_f1_for_a_class_and_r2_for_a_number(frames):
+    real, _, metadata = frames
+    train, test = real.iloc[:100], real.iloc[100:]
+    assert metrics.utility_score(train, test, metadata, 'tiny', 'colour') > 0.9
+    assert metrics.utility_score(train, test, metadata, 'tiny', 'y') > 0.5
+    one_class = train.assign(colour='red')
+    assert metrics.utility_score(one_class, test, metadata, 'tiny', 'colour') < 0.5
+
+
+# --- report and plots ---------------------------------------------------------------------------
+
+
+def test_format_cell_mean_and_sd():
+    assert report.format_cell([0.5], 3) == '0.500'
+    assert report.format_cell([1.0, 3.0], 1) == '2.0 ± 1.4'
+    assert report.format_cell([math.nan, 2.0], 0) == '2'
+    assert report.format_cell([math.nan], 2) == ''
+
+
+def test_markdown_table_rows_and_notes():
+    records = fake_records()
+    records[0]['fit_s'] = math.nan
+    text = report.markdown_table([records], notes=['a note'])
+    header, separator, row, blank, note = text.splitlines()
+    assert header.count('|') == separator.count('|') == row.count('|')
+    assert row.startswith('| t | s | 0-2 | 0.900 ± 0.100 |')
+    assert note == '- a note'
+
+
+def test_tables_and_plots_are_written(tmp_path):
+    groups = [fake_records('a', 's'), fake_records('a', 'real-half'), fake_records('b', 's')]
+    groups[1] = [{**record, 'fit_s': math.nan} for record in groups[1]]
+    results = Results(groups=groups, notes=['n'])
+    report.write_tables(tmp_path / 'out', results)
+    written = plots.write_plots(tmp_path / 'out', groups)
+
+    assert pd.read_csv(tmp_path / 'out' / 'results.csv').shape == (9, len(report.CSV_FIELDS))
+    assert '- n' in (tmp_path / 'out' / 'results.md').read_text('utf-8')
+    names = sorted(path.name for path in written)
+    assert names == ['bars_fit_s.png', 'bars_quality.png', 'quality_vs_fit_time.png']
+    assert all(path.stat().st_size > 1000 for path in written)
+
+
+# --- synthesizers and parameters ----------------------------------------------------------------
+
+
+def test_params_apply_base_then_ablation_then_own():
+    params = parse_params(
+        ['attncorr.epochs=7', 'attncorr.correlation_weight=2', 'attncorr-nocorr.generator=mlp']
+    )
+    assert params['attncorr'] == {'epochs': 7, 'correlation_weight': 2}
+    arguments = synthesizer_params('attncorr-nocorr', params)
+    assert arguments == {
+        'epochs': 7,
+        'correlation_weight': 0.0,
+        'classwise_weight': 0.0,
+        'generator': 'mlp',
+    }
+    check_param_keys(params)
+
+
+@pytest.mark.parametrize(
+    ('items', 'message'),
+    [
+        (['nosuch.epochs=1'], 'SYNTH.KEY=VALUE'),
+        (['attncorr=1'], 'SYNTH.KEY=VALUE'),
+        (['gaussiancopula.nosuch=1'], 'gaussiancopula takes'),
+    ],
+)
+def test_bad_params_are_refused(items, message):
+    with pytest.raises(BenchmarkInputError, match=message):
+        check_param_keys(parse_params(items))
+
+
+def test_synthesizer_names():
+    assert check_names(None) == list(ALL_NAMES)
+    assert check_names(['tvae', 'tvae', 'real-half']) == ['tvae', 'real-half']
+    with pytest.raises(BenchmarkInputError, match="unknown synthesizer 'gan'"):
+        check_names(['gan'])
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+def test_a_table_file_needs_its_class_column(table_file):
+    with pytest.raises(BenchmarkInputError, match='needs --class-column'):
+        tables.resolve_tables([str(table_file)])
+    with pytest.raises(BenchmarkInputError, match="no column 'label'"):
+        tables.resolve_tables([str(table_file)], 'label')
+    with pytest.raises(BenchmarkInputError, match='no such file'):
+        tables.resolve_tables([str(table_file.with_name('missing.csv'))], 'colour')
+    with pytest.raises(BenchmarkInputError, match="unknown table 'iris'"):
+        tables.resolve_tables(['iris'], 'colour')
+
+
+def test_a_table_file_is_split_in_halves_stratified_on_its_class(table_file):
+    specs, notes = tables.resolve_tables([str(table_file)], 'colour')
+    table = tables.load_table(specs[0], range(2))
+
+    assert (notes, table.name, table.class_column) == ([], 'tiny', 'colour')
+    train, test = table.splits[1]
+    assert len(train) == len(test) == 100
+    assert train['colour'].value_counts().to_dict() == test['colour'].value_counts().to_dict()
+    assert not train.equals(table.splits[0][0])
+    assert 'TSTR target `colour`, macro F1' in tables.table_note(table)
+
+
+def test_absent_shared_tables_are_skipped_with_a_note(monkeypatch, tmp_path):
+    monkeypatch.setattr(tables, 'shared_data_dirs', lambda: [tmp_path])
+    specs, notes = tables.resolve_tables(['crop', 'demo', 'abalone'])
+    assert [spec.name for spec in specs] == ['demo']
+    assert notes[0] == f'crop skipped: crop_recommendation.csv not found in {tmp_path}'
+    assert notes[1].startswith('abalone skipped: abalone_cleaned.csv')
+
+
+def test_shared_tables_are_found_next_to_the_working_folder(monkeypatch, tmp_path, frames):
+    shared = tmp_path / 'shared' / 'data'
+    shared.mkdir(parents=True)
+    frames[0].rename(columns={'colour': 'label'}).to_csv(shared / 'crop_recommendation.csv')
+    (tmp_path / 'work').mkdir()
+    monkeypatch.chdir(tmp_path / 'work')
+    expected = (shared / 'crop_recommendation.csv').resolve()
+    assert tables.find_shared_csv('crop_recommendation.csv') == expected
+
+
+# --- the loop, with an in-process runner --------------------------------------------------------
+
+
+def test_run_benchmark_scores_every_synthesizer_and_notes_failures(table_file):
+    specs, _ = tables.resolve_tables([str(table_file)], 'colour')
+    config = BenchmarkConfig(specs, ['gaussiancopula', 'ctgan', 'real-half'], seeds=2, epochs=1)
+
+    def runner(job):
+        if job['synthesizer'] == 'ctgan':
+            raise RuntimeError('boom')
+        assert (job['epochs'], job['class_column']) == (1, 'colour')
+        return {'synthetic': job['train'].sample(frac=1, random_state=0), 'fit_s': 0.5}
+
+    seen = []
+    results = run_benchmark(config, lambda _, records: seen.append(records), ['hi'], runner)
+
+    assert [group[0]['synthesizer'] for group in results.groups] == ['gaussiancopula', 'real-half']
+    assert seen == results.groups
+    assert all(len(group) == 2 for group in results.groups)
+    assert results.groups[1][0]['quality'] == pytest.approx(results.groups[0][0]['quality'])
+    assert results.notes[0] == 'hi'
+    assert "tiny / ctgan / seed 0 failed: RuntimeError('boom')" in results.notes
+
+
+# --- the command's checks -----------------------------------------------------------------------
+
+
+def test_quick_defaults_and_explicit_values():
+    assert command._counts(command_args(quick=True)) == (['crop', 'demo'], 1, 5)
+    explicit = command_args(quick=True, more_tables=['demo'], seeds=2, epochs=1)
+    assert command._counts(explicit) == (['demo'], 2, 1)
+    assert command._counts(command_args()) == (list(tables.BUILT_IN), 3, None)
+    for bad in ({'seeds': 0}, {'quick': True, 'epochs': 0}, {'threads': 0}):
+        with pytest.raises(CommandError, match='at least 1'):
+            command._counts(command_args(**bad))
+
+
+@pytest.mark.parametrize(
+    ('overrides', 'message'),
+    [
+        ({'synthesizers': ['gan']}, "unknown synthesizer 'gan'"),
+        ({'param': ['ctgan.epochs']}, "bad --param 'ctgan.epochs'"),
+        ({'tables': ['missing.parquet']}, 'missing.parquet: no such file'),
+    ],
+)
+def test_bad_settings_are_command_errors(overrides, message):
+    with pytest.raises(CommandError, match=message):
+        command.build_config(command_args(**overrides))
+
+
+def test_out_must_be_an_empty_folder_unless_forced(tmp_path):
+    command.check_out(tmp_path / 'new', force=False)
+    (tmp_path / 'full').mkdir()
+    (tmp_path / 'full' / 'keep.txt').write_text('keep me')
+    with pytest.raises(CommandError, match='is not empty'):
+        command.check_out(tmp_path / 'full', force=False)
+    command.check_out(tmp_path / 'full', force=True)
+    with pytest.raises(CommandError, match='is a file'):
+        command.check_out(tmp_path / 'full' / 'keep.txt', force=True)
+
+
+# --- benchmarks/compare.py, the script form -----------------------------------------------------
+
+
+def test_the_script_keeps_its_options(tmp_path):
+    path = Path(__file__).resolve().parents[2] / 'benchmarks' / 'compare.py'
+    spec = importlib.util.spec_from_file_location('benchmark_compare', path)
+    compare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare)
+
+    args, config, _ = compare.parse_args(['--quick', '--tables', 'demo', '--csv', 'x.csv'])
+    assert (config.epochs, config.seeds, [t.name for t in config.tables]) == (5, 1, ['demo'])
+    assert args.csv == Path('x.csv')
+    existing = tmp_path / 'table.md'
+    existing.write_text('keep me')
+    with pytest.raises(SystemExit):
+        compare.parse_args(['--out', str(existing)])
+    with pytest.raises(SystemExit):
+        compare.parse_args(['--synthesizers', 'gan'])
+    assert compare.parse_args(['--tables', 'demo', '--out', str(existing), '--force'])[0].force
