@@ -12,7 +12,9 @@ def load_demo():
     """Load the student-placements table and SDV 2.0 metadata for it.
 
     The metadata shipped with sdmetrics gives ``student_id`` a ``regex_format`` that SDV 2.0
-    rejects; it is dropped (the id is still generated as a unique id).
+    rejects; it is dropped (the id is still generated as a unique id), as is the
+    ``computer_representation`` key SDV 2.0 ignores with a warning. The table's columns are
+    put in the metadata's order, which SDV otherwise warns about on every fit.
 
     Returns:
         tuple[pandas.DataFrame, sdv.metadata.Metadata, str]:
@@ -24,6 +26,8 @@ def load_demo():
     for table in metadata_dict['tables'].values():
         for column in table['columns'].values():
             column.pop('regex_format', None)
+            column.pop('computer_representation', None)
 
     data = real[DEMO_TABLE] if isinstance(real, dict) else real
-    return data, Metadata.load_from_dict(metadata_dict), DEMO_TABLE
+    columns = list(metadata_dict['tables'][DEMO_TABLE]['columns'])
+    return data[columns], Metadata.load_from_dict(metadata_dict), DEMO_TABLE
