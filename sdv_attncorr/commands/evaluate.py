@@ -3,11 +3,11 @@
 import argparse
 from pathlib import Path
 
-import pandas as pd
 from sdv.metadata import Metadata
 from sdv.metadata.errors import InvalidMetadataError
 
 from sdv_attncorr.cli import CommandError
+from sdv_attncorr.commands.common import read_table
 
 EPILOG = """example:
   sdv-attncorr evaluate crops.csv synthetic.csv --class-column label --out report/
@@ -18,15 +18,6 @@ The report folder gets summary.json, summary.md, PNG plots, SDMetrics' interacti
 index.html (open it in a browser; it works offline). Without --metadata, the metadata is
 detected from the real CSV.
 """
-
-
-class EvaluateError(CommandError, ValueError):
-    """A ``CommandError`` of this command: one line, exit code 2.
-
-    It is also a ``ValueError`` because ``python -m sdv_attncorr.cli`` runs cli.py as
-    ``__main__``: the ``CommandError`` its ``main()`` catches is then a second copy of the class,
-    not the one imported here, while ``ValueError``, which ``main()`` catches too, is shared.
-    """
 
 
 def register(subparsers):
@@ -55,15 +46,6 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def _read_csv(path, what):
-    if not path.is_file():
-        raise EvaluateError(f'{what} file {path} does not exist; give the path of a CSV file.')
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise EvaluateError(f'cannot read {what} file {path} as CSV: {error}') from error
-
-
 def _one_line(error):
     return ' '.join(str(error).split())
 
@@ -72,18 +54,18 @@ def _metadata(path, real, table_name):
     if path is None:
         return Metadata.detect_from_dataframes({table_name: real})
     if not path.is_file():
-        raise EvaluateError(f'metadata file {path} does not exist; omit --metadata to detect it.')
+        raise CommandError(f'metadata file {path} does not exist; omit --metadata to detect it.')
     try:
         return Metadata.load_from_json(path)
     except (InvalidMetadataError, ValueError) as error:
-        raise EvaluateError(f'invalid metadata file {path}: {_one_line(error)}') from error
+        raise CommandError(f'invalid metadata file {path}: {_one_line(error)}') from error
 
 
 def _check_out(out, force):
     if out.exists() and not out.is_dir():
-        raise EvaluateError(f'--out {out} is a file; give a folder path.')
+        raise CommandError(f'--out {out} is a file; give a folder path.')
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise EvaluateError(
+        raise CommandError(
             f'--out {out} is not empty; choose another folder or add --force to write into it.'
         )
 
@@ -100,9 +82,9 @@ def run(args):
     from sdv_attncorr.evaluation import evaluate
 
     _check_out(args.out, args.force)
-    real = _read_csv(args.real, 'real')
-    synthetic = _read_csv(args.synthetic, 'synthetic')
-    holdout = None if args.holdout is None else _read_csv(args.holdout, 'holdout')
+    real = read_table(args.real)
+    synthetic = read_table(args.synthetic)
+    holdout = None if args.holdout is None else read_table(args.holdout)
     metadata = _metadata(args.metadata, real, args.real.stem)
     try:
         report = evaluate(
@@ -114,7 +96,7 @@ def run(args):
             holdout_data=holdout,
         )
     except (TypeError, ValueError) as error:
-        raise EvaluateError(_one_line(error)) from error
+        raise CommandError(_one_line(error)) from error
 
     report.save(args.out, overwrite=args.force)
     summary = report.summary()
