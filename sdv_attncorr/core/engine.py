@@ -180,8 +180,15 @@ class GANEngine:
         )
         return [(self.config.mfs_weight, loss)]
 
-    def fit(self, data):
-        """Train on the encoded table ``data`` (float32 tensor ``[n_rows, width]``)."""
+    def fit(self, data, callbacks=()):
+        """Train on the encoded table ``data`` (float32 tensor ``[n_rows, width]``).
+
+        Args:
+            data (torch.Tensor):
+                The encoded table.
+            callbacks (list):
+                Extra trainer callbacks (e.g. an experiment tracker).
+        """
         data = data.to(self.device)
         adversarial = ADVERSARIAL_LOSSES[self.config.adversarial_loss]
         critic_regularizers = []
@@ -200,7 +207,7 @@ class GANEngine:
             settings=self._settings(),
             generator_regularizers=self._generator_regularizers(data),
             critic_regularizers=critic_regularizers,
-            callbacks=[self.history, NaNGuard(), ProgressBar(self.config.verbose)],
+            callbacks=[self.history, NaNGuard(), ProgressBar(self.config.verbose), *callbacks],
         )
         trainer.fit(self.config.epochs)
 

@@ -59,9 +59,10 @@ class MetaFeatureLoss:
         self.distance = distance
         self.generator = generator
         with torch.no_grad():
-            self.real_pool = self._vectors(self._real_groups(REAL_POOL_SIZE))
+            values = meta_features(self._real_groups(REAL_POOL_SIZE), self.features)
+        self.widths = [values[name].shape[1] for name in self.features]
+        self.real_pool = torch.cat([values[name] for name in self.features], dim=1)
         self.scale = self.real_pool.std(dim=0).clamp_min(SCALE_FLOOR)
-        self.root_width = self.real_pool.shape[1] ** 0.5
 
     def _real_groups(self, count):
         shape = (count, self.subsample_size)
@@ -82,13 +83,39 @@ class MetaFeatureLoss:
         values = meta_features(groups, self.features)
         return torch.cat([values[name] for name in self.features], dim=1)
 
-    def __call__(self, batch):
-        """Compute the loss on the first K·m rows of the batch's view."""
+    def _fake_groups(self, batch):
         rows = self.n_subsamples * self.subsample_size
-        fake = batch.view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
-        real_vectors = self._real_vectors() / self.scale
-        fake_vectors = self._vectors(fake) / self.scale
+        return batch.view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
+
+    def _distance(self, real_vectors, fake_vectors):
         distance = wasserstein_distance(
             real_vectors, fake_vectors, self.distance, generator=self.generator
         )
-        return distance if self.distance == 'per_component' else distance / self.root_width
+        if self.distance == 'per_component':
+            return distance
+
+        return distance / real_vectors.shape[1] ** 0.5
+
+    def __call__(self, batch):
+        """Compute the loss on the first K·m rows of the batch's view."""
+        real_vectors = self._real_vectors() / self.scale
+        fake_vectors = self._vectors(self._fake_groups(batch)) / self.scale
+        return self._distance(real_vectors, fake_vectors)
+
+    @torch.no_grad()
+    def feature_distances(self, batch):
+        """Return each meta-feature's own distance on ``batch``, ``{name: float}``.
+
+        The same distance as the loss, restricted to one meta-feature's components (for
+        tracking which meta-features the generator still misses).
+        """
+        real_vectors = self._real_vectors() / self.scale
+        fake_vectors = self._vectors(self._fake_groups(batch)) / self.scale
+        distances, start = {}, 0
+        for name, width in zip(self.features, self.widths):
+            columns = slice(start, start + width)
+            distance = self._distance(real_vectors[:, columns], fake_vectors[:, columns])
+            distances[name] = float(distance)
+            start += width
+
+        return distances

@@ -9,6 +9,15 @@ import torch
 from sdv_attncorr.core.regularizers import GeneratorBatch
 
 
+def gradient_norm(module):
+    """Return the L2 norm of all of ``module``'s parameter gradients, as a 0-d tensor."""
+    gradients = [p.grad for p in module.parameters() if p.grad is not None]
+    if not gradients:
+        return torch.zeros(())
+
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(gradients)))
+
+
 @contextmanager
 def frozen(module):
     """Build the graph through ``module`` without gradients for its own parameters."""
@@ -52,7 +61,9 @@ class Trainer:
         critic_regularizers (list[tuple[float, callable]]):
             ``(weight, regulariser)`` pairs called as ``(critic, real, fake, generator)``.
         callbacks (list):
-            Objects with any of ``on_fit_start``, ``on_epoch_end``, ``on_fit_end``.
+            Objects with any of ``on_fit_start``, ``on_epoch_end``, ``on_fit_end``; when one
+            has ``tracks_gradients = True``, each epoch's mean gradient norms are measured and
+            left in ``trainer.gradient_norms`` (they cost a little time, so only then).
     """
 
     def __init__(
@@ -81,6 +92,8 @@ class Trainer:
         self.critic_regularizers = list(critic_regularizers)
         self.uses_view = any(getattr(r, 'uses_view', False) for _, r in generator_regularizers)
         self.callbacks = list(callbacks)
+        self.tracks_gradients = any(getattr(c, 'tracks_gradients', False) for c in callbacks)
+        self.gradient_norms = {}
         self.epochs = 0
         self.generator_optimizer = self._adam(generator, settings, 'generator')
         self.critic_optimizer = self._adam(critic, settings, 'critic')
@@ -120,9 +133,16 @@ class Trainer:
             losses[regularizer.name] = regularizer(self.critic, real, fake, self.random)
             total = total + weight * losses[regularizer.name]
 
-        self.critic_optimizer.zero_grad(set_to_none=True)
+        return self._update(self.critic_optimizer, self.critic, total, losses)
+
+    def _update(self, optimizer, module, total, losses):
+        """Step ``optimizer`` on ``total``; add the gradient norm to ``losses`` if tracked."""
+        optimizer.zero_grad(set_to_none=True)
         total.backward()
-        self.critic_optimizer.step()
+        if self.tracks_gradients:
+            role = 'Generator' if module is self.generator else 'Critic'
+            losses[f'{role} Gradient Norm'] = gradient_norm(module)
+        optimizer.step()
         return losses
 
     def _generator_batch(self):
@@ -152,10 +172,12 @@ class Trainer:
             losses[regularizer.name] = regularizer(batch)
             total = total + weight * losses[regularizer.name]
 
-        self.generator_optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        self.generator_optimizer.step()
-        return losses
+        return self._update(self.generator_optimizer, self.generator, total, losses)
+
+    @torch.no_grad()
+    def diagnostic_batch(self):
+        """Return a generator batch, as the generator step sees it, without gradients."""
+        return self._generator_batch()[0]
 
     def run_epoch(self, epoch):
         """Run one epoch (``n_rows // batch_size`` generator steps); return its mean losses."""
@@ -170,8 +192,10 @@ class Trainer:
                 sums[name] += value.detach()
                 counts[name] += 1
 
+        means = {name: float(sums[name] / counts[name]) for name in sums}
+        self.gradient_norms = {n: v for n, v in means.items() if n.endswith('Gradient Norm')}
         record = {'Epoch': epoch}
-        record.update({name: float(sums[name] / counts[name]) for name in sums})
+        record.update({n: v for n, v in means.items() if n not in self.gradient_norms})
         return record
 
     def _notify(self, event, *args):

@@ -33,7 +33,7 @@ class GANModel:
         self.loss_values = None
         self._random = make_generator(None)
 
-    def fit(self, data, discrete_columns):
+    def fit(self, data, discrete_columns, callbacks=()):
         """Fit the encoder and train the engine.
 
         Args:
@@ -41,6 +41,8 @@ class GANModel:
                 The processed table.
             discrete_columns (list[str]):
                 Its columns to model as categories.
+            callbacks (list):
+                Extra trainer callbacks (e.g. an experiment tracker).
         """
         self.encoder.fit(data, discrete_columns)
         matrix = self.encoder.transform(data)
@@ -50,7 +52,7 @@ class GANModel:
             self.config, self.encoder.layout, categories, class_span=class_span, device=self.device
         )
         try:
-            self.engine.fit(torch.from_numpy(matrix))
+            self.engine.fit(torch.from_numpy(matrix), callbacks)
         finally:
             self.loss_values = pd.DataFrame(self.engine.history.records)
 

@@ -55,6 +55,7 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set b
         mfs_distance='auto',
         enable_gpu=True,
         verbose=False,
+        aim_repo=None,
     ):
         super().__init__(
             metadata=metadata,

@@ -2,6 +2,7 @@
 
 import inspect
 import numbers
+import os
 
 import numpy as np
 import plotly.express as px
@@ -17,6 +18,7 @@ from sdv_attncorr.core.metafeatures import META_FEATURES
 from sdv_attncorr.core.wasserstein import WASSERSTEIN_METHODS
 from sdv_attncorr.models.gan_model import GANModel
 from sdv_attncorr.synthesizers.streaming import DEFAULT_BATCH_ROWS, sample_to_file
+from sdv_attncorr.tracking import AimTracker, require_aim
 
 SDV_BASE_ARGUMENTS = ('metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales')
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
@@ -69,6 +71,7 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
 
     _model_sdtype_transformers = {'categorical': None, 'boolean': None, 'ordinal': None}
     _model = None
+    aim_run_hash = None
 
     def _store_arguments(self, arguments):
         """Store each ``__init__`` argument under its own name, then check them all."""
@@ -122,6 +125,16 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
             )
         self._validate_class_column()
         self._validate_mfs()
+        self._validate_tracking()
+
+    def _validate_tracking(self):
+        if self.aim_repo is None:
+            return
+        if not isinstance(self.aim_repo, (str, os.PathLike)):
+            raise SynthesizerInputError(
+                f'aim_repo must be a folder path or None, got {self.aim_repo!r}.'
+            )
+        require_aim()
 
     def _validate_mfs(self):
         if self.mfs_distance not in WASSERSTEIN_METHODS:
@@ -189,7 +202,12 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
             class_column=self.class_column,
             device='cuda' if use_gpu else 'cpu',
         )
-        self._model.fit(processed_data, discrete_columns)
+        tracker = None
+        if self.aim_repo is not None:
+            tracker = AimTracker(self.aim_repo, hparams=self.get_parameters())
+        self._model.fit(processed_data, discrete_columns, [tracker] if tracker else [])
+        if tracker is not None:
+            self.aim_run_hash = tracker.run_hash
 
     def _validate_conditions(self, conditions):
         super()._validate_conditions(conditions)

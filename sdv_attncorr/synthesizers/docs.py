@@ -79,4 +79,9 @@ SHARED_ARGUMENTS_DOC = """
         enable_gpu (bool):
             Train on a GPU when one is available. Defaults to ``True``.
         verbose (bool):
-            Show a progress bar with the losses. Defaults to ``False``."""
+            Show a progress bar with the losses. Defaults to ``False``.
+        aim_repo (str or None):
+            An Aim repository folder to log each fit to (hyperparameters; per epoch every loss,
+            the generator's and critic's gradient norms and each meta-feature's MFS distance);
+            the run's hash is left in ``aim_run_hash``. Needs
+            ``pip install 'sdv-attncorr[aim]'``. Defaults to ``None`` (no tracking)."""

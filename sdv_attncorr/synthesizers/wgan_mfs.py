@@ -57,6 +57,7 @@ class WGANGPMFSSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set bel
         mfs_distance='auto',
         enable_gpu=True,
         verbose=False,
+        aim_repo=None,
     ):
         super().__init__(
             metadata=metadata,

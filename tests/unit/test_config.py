@@ -8,7 +8,7 @@ from sdv_attncorr.core.config import GANConfig
 from tests.conftest import SYNTHESIZERS
 
 NOT_ENGINE = {'metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales',
-              'class_column', 'enable_gpu'}  # fmt: skip
+              'class_column', 'enable_gpu', 'aim_repo'}  # fmt: skip
 
 
 @pytest.mark.parametrize('synthesizer_class', SYNTHESIZERS, ids=lambda c: c.__name__)

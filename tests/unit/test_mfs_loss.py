@@ -56,3 +56,16 @@ def test_features_fall_back_with_a_warning_on_few_numeric_columns():
         assert mfs_features_for(None, 0) == ()
     with pytest.warns(UserWarning, match='cor and cov'):
         assert 'cor' not in mfs_features_for(('mean', 'cor'), 1)
+
+
+def test_feature_distances_name_each_feature_and_single_out_the_shifted_one():
+    loss = make_loss(real_data())
+    rows = real_data(seed=1)[:320]
+    shifted_mean = rows + torch.tensor([1.0, 1.0])
+    same = loss.feature_distances(GeneratorBatch(None, None, view=rows))
+    shifted = loss.feature_distances(GeneratorBatch(None, None, view=shifted_mean))
+
+    assert list(same) == ['mean', 'sd', 'cor', 'skewness', 'eigenvalues']
+    assert all(value >= 0 for value in same.values())
+    assert shifted['mean'] > 10 * same['mean']
+    assert shifted['sd'] == pytest.approx(same['sd'], rel=0.5)

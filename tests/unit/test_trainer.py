@@ -33,3 +33,34 @@ def test_keyboard_interrupt_keeps_a_usable_model(monkeypatch, mixed_table, mixed
 
     assert list(synthesizer.get_loss_values()['Epoch']) == [0, 1]
     assert len(synthesizer.sample(10)[TABLE]) == 10
+
+
+class GradientRecorder:
+    tracks_gradients = True
+
+    def __init__(self):
+        self.norms = []
+
+    def on_epoch_end(self, trainer, record):
+        self.norms.append(dict(trainer.gradient_norms))
+
+
+def test_gradient_norms_are_measured_for_a_tracker_and_kept_out_of_the_losses(
+    monkeypatch, mixed_table, mixed_metadata
+):
+    from sdv_attncorr import AttnCorrGANSynthesizer
+
+    recorder = GradientRecorder()
+    original = Trainer.__init__
+
+    def with_recorder(self, **kwargs):
+        original(self, **{**kwargs, 'callbacks': [*kwargs['callbacks'], recorder]})
+
+    monkeypatch.setattr(Trainer, '__init__', with_recorder)
+    synthesizer = AttnCorrGANSynthesizer(mixed_metadata, **{**FAST, 'epochs': 2})
+    synthesizer.fit({TABLE: mixed_table})
+
+    expected = {'Generator Gradient Norm', 'Critic Gradient Norm'}
+    assert [set(norms) for norms in recorder.norms] == [expected, expected]
+    assert all(math.isfinite(v) and v > 0 for norms in recorder.norms for v in norms.values())
+    assert not any('Gradient Norm' in column for column in synthesizer.get_loss_values())
