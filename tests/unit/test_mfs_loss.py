@@ -69,3 +69,22 @@ def test_feature_distances_name_each_feature_and_single_out_the_shifted_one():
     assert all(value >= 0 for value in same.values())
     assert shifted['mean'] > 10 * same['mean']
     assert shifted['sd'] == pytest.approx(same['sd'], rel=0.5)
+
+
+def test_a_component_constant_over_real_subsamples_does_not_swamp_the_loss():
+    # the minimum of a column with a mass point is the same in every real subsample
+    real = real_data()
+    real[:, 1] = real[:, 1].clamp_min(0.0)
+    loss = MetaFeatureLoss(
+        real,
+        torch.arange(2),
+        features=('min', 'mean'),
+        n_subsamples=8,
+        subsample_size=40,
+        distance='auto',
+        generator=torch.Generator().manual_seed(0),
+    )
+    fake = real_data(seed=1)[:320]  # its minimum is below 0: a shift the floor keeps bounded
+
+    assert loss.scale.min() >= 0.05
+    assert loss(GeneratorBatch(None, None, view=fake)) < 100
