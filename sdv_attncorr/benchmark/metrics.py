@@ -1,7 +1,10 @@
-"""Scores of one synthetic table against the held-out real half.
+"""Scores of one synthetic table against the held-out real half (and the train half).
 
 SDV's quality score and its properties, Column Pair Trends over every pair, the mean and the
-class-wise |Δ Pearson|, and train-synthetic-test-real utility (TSTR).
+class-wise |Δ Pearson|, and train-synthetic-test-real utility (TSTR), all against the held-out
+half; the rest of what ``sdv_attncorr.evaluation.evaluate`` summarises (SDMetrics' diagnostic,
+the meta-feature distance, privacy) against the train half the synthesizer saw, with the
+held-out half as the privacy baseline.
 """
 
 import math
@@ -151,13 +154,44 @@ def utility_score(train, test, metadata, table_name, target):
     return float(r2_score(y_test, predictions))
 
 
-def evaluate(test, synthetic, metadata, table_name, target):
-    """Every quality figure of one synthetic table, scored against the held-out ``test``.
+def report_scores(train, test, synthetic, metadata):
+    """Diagnostic, MFS distance and privacy from ``sdv_attncorr.evaluation.evaluate``.
+
+    The synthetic table is compared with the ``train`` half it was fitted on; ``test`` is the
+    privacy baseline (real rows the synthesizer never saw).
+
+    Returns:
+        dict:
+            ``diagnostic``, ``mfs_distance``, ``exact_copy_share`` (share of synthetic rows
+            equal to a train row) and ``dcr_ratio`` (median distance of synthetic rows to
+            their closest train row over that of held-out rows: about 1 is private, near 0 is
+            copying); NaN where the report skipped a figure.
+    """
+    from sdv_attncorr.evaluation import evaluate as evaluate_report
+
+    summary = evaluate_report(train, synthetic, metadata, holdout_data=test).summary()
+    privacy = summary['privacy'] or {}
+
+    def number(value):
+        return math.nan if value is None else float(value)
+
+    return {
+        'diagnostic': number(summary['diagnostic_score']),
+        'mfs_distance': number(summary['mfs_distance']),
+        'exact_copy_share': number(privacy.get('exact_copy_share')),
+        'dcr_ratio': number(privacy.get('dcr_median_ratio')),
+    }
+
+
+def evaluate(train, test, synthetic, metadata, table_name, target):
+    """Every figure of one synthetic table: quality against the held-out ``test`` half.
 
     Returns:
         dict:
             ``quality``, ``shapes``, ``pair_trends``, ``pair_trends_all``, ``pearson_delta``,
-            ``classwise_delta`` (NaN without a class column) and ``utility``.
+            ``classwise_delta`` (NaN without a class column) and ``utility`` against ``test``;
+            ``diagnostic``, ``mfs_distance``, ``exact_copy_share`` and ``dcr_ratio`` (see
+            ``report_scores``).
     """
     class_column = target if is_discrete(metadata, table_name, target) else None
     numbers = numeric_columns(metadata, table_name)
@@ -169,4 +203,5 @@ def evaluate(test, synthetic, metadata, table_name, target):
         else math.nan
     )
     scores['utility'] = utility_score(synthetic, test, metadata, table_name, target)
+    scores.update(report_scores(train, test, synthetic, metadata))
     return scores

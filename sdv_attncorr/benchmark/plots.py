@@ -20,6 +20,9 @@ BAR_METRICS = [
     ('pearson_delta', 'mean |Δ Pearson|', 'lower'),
     ('classwise_delta', 'class-wise |Δ Pearson|', 'lower'),
     ('utility', 'TSTR (macro F1 / R²)', 'higher'),
+    ('diagnostic', 'SDV diagnostic score', 'higher'),
+    ('mfs_distance', 'meta-feature distance', 'lower'),
+    ('dcr_ratio', 'DCR ratio (synthetic / held-out)', 'higher'),
     ('fit_s', 'fit seconds', 'lower'),
 ]
 MARKERS = 'osD^vP*Xh<>'

@@ -2,8 +2,9 @@
 
 Per table and seed: one 50/50 split (stratified on the class column when there is one). Each
 synthesizer is fitted on the train half in its own spawned process, samples as many rows as the
-train half has, and is scored against the held-out half; ``real-half`` scores the train half
-itself (the ceiling).
+train half has, and is scored against the held-out half (privacy and the meta-feature distance
+against the train half it saw); ``real-half`` scores the train half itself (the ceiling of
+quality, the floor of privacy).
 """
 
 import sys
@@ -69,7 +70,9 @@ def run_one(name, table, seed, config, runner=run_in_child):
         record.update(cost)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        record.update(evaluate(test, synthetic, table.metadata, table.table_name, table.target))
+        record.update(
+            evaluate(train, test, synthetic, table.metadata, table.table_name, table.target)
+        )
 
     return record
 

@@ -133,6 +133,19 @@ def test_utility_score_f1_for_a_class_and_r2_for_a_number(frames):
 # --- report and plots ---------------------------------------------------------------------------
 
 
+def test_report_scores_see_copies_of_the_train_half(frames):
+    real, _, metadata = frames
+    train, test = real.iloc[:100], real.iloc[100:]
+    copied = metrics.report_scores(train, test, train, metadata)
+    fresh = metrics.report_scores(train, test, test, metadata)
+
+    assert set(copied) == {'diagnostic', 'mfs_distance', 'exact_copy_share', 'dcr_ratio'}
+    assert copied['exact_copy_share'] == 1 and copied['dcr_ratio'] == 0
+    assert fresh['exact_copy_share'] == 0 and fresh['dcr_ratio'] > 0.5
+    assert copied['diagnostic'] == pytest.approx(1)
+    assert copied['mfs_distance'] >= 0
+
+
 def test_format_cell_mean_and_sd():
     assert report.format_cell([0.5], 3) == '0.500'
     assert report.format_cell([1.0, 3.0], 1) == '2.0 ± 1.4'
@@ -266,6 +279,7 @@ def test_run_benchmark_scores_every_synthesizer_and_notes_failures(table_file):
     assert seen == results.groups
     assert all(len(group) == 2 for group in results.groups)
     assert results.groups[1][0]['quality'] == pytest.approx(results.groups[0][0]['quality'])
+    assert results.groups[1][0]['exact_copy_share'] == 1  # the real half copies itself
     assert results.notes[0] == 'hi'
     assert "tiny / ctgan / seed 0 failed: RuntimeError('boom')" in results.notes
 
