@@ -42,6 +42,7 @@ class GANConfig:
     mfs_subsamples: int
     mfs_subsample_size: int
     mfs_distance: str
+    mfs_interval: int
     verbose: bool
 
     @classmethod

@@ -176,6 +176,7 @@ class GANEngine:
             n_subsamples=n_subsamples,
             subsample_size=subsample_size,
             distance=self.config.mfs_distance,
+            interval=self.config.mfs_interval,
             generator=torch.Generator(self.device).manual_seed(TRAINING_SEED + 1),
         )
         return [(self.config.mfs_weight, loss)]

@@ -48,6 +48,8 @@ class MetaFeatureLoss:
             m, rows per group (equal on both sides).
         distance (str):
             ``'auto'``, ``'exact'``, ``'sliced'`` or ``'per_component'``.
+        interval (int):
+            Generator steps between two computations (the trainer's lazy regularisation).
         generator (torch.Generator):
             Source of the real subsamples and of sliced projections.
     """
@@ -56,13 +58,14 @@ class MetaFeatureLoss:
     uses_view = True
 
     def __init__(self, real, positions, *, features, n_subsamples, subsample_size, distance,
-                 generator):  # fmt: skip
+                 generator, interval=1):  # fmt: skip
         self.real = real
         self.positions = positions
         self.features = tuple(features)
         self.n_subsamples = n_subsamples
         self.subsample_size = subsample_size
         self.distance = distance
+        self.interval = interval
         self.generator = generator
         with torch.no_grad():
             values = meta_features(self._real_groups(REAL_POOL_SIZE), self.features)

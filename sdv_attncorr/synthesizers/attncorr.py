@@ -53,6 +53,7 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set b
         mfs_subsamples=10,
         mfs_subsample_size=50,
         mfs_distance='auto',
+        mfs_interval=4,
         enable_gpu=True,
         verbose=False,
         aim_repo=None,

@@ -25,7 +25,7 @@ DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
 MAX_CATEGORIES = 1000
 POSITIVE_INTEGERS = ('epochs', 'batch_size', 'min_steps_per_epoch', 'embedding_dim',
                      'attention_dim', 'attention_heads', 'attention_blocks', 'critic_steps', 'pac',
-                     'mfs_subsamples', 'mfs_subsample_size')  # fmt: skip
+                     'mfs_subsamples', 'mfs_subsample_size', 'mfs_interval')  # fmt: skip
 POSITIVE_NUMBERS = ('generator_lr', 'critic_lr')
 NON_NEGATIVE_NUMBERS = ('generator_decay', 'critic_decay', 'gradient_penalty_weight',
                         'correlation_weight', 'classwise_weight', 'critic_dropout',

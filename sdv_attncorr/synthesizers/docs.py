@@ -76,6 +76,10 @@ SHARED_ARGUMENTS_DOC = """
             Wasserstein distance between the K meta-feature vectors of each side: ``'exact'``
             (optimal transport), ``'sliced'``, ``'per_component'`` (1-D per component) or
             ``'auto'`` (exact up to 64 groups).
+        mfs_interval (int):
+            Compute the MFS loss every ``mfs_interval``-th generator step only, with its weight
+            multiplied by as much (lazy regularisation, as StyleGAN2's): the same expected
+            gradient at a fraction of the cost. 1 computes it at every step.
         enable_gpu (bool):
             Train on a GPU when one is available. Defaults to ``True``.
         verbose (bool):

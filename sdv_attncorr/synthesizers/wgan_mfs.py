@@ -55,6 +55,7 @@ class WGANGPMFSSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set bel
         mfs_subsamples=10,
         mfs_subsample_size=50,
         mfs_distance='auto',
+        mfs_interval=4,
         enable_gpu=True,
         verbose=False,
         aim_repo=None,

@@ -88,3 +88,26 @@ def test_a_component_constant_over_real_subsamples_does_not_swamp_the_loss():
 
     assert loss.scale.min() >= 0.05
     assert loss(GeneratorBatch(None, None, view=fake)) < 100
+
+
+def test_a_lazy_mfs_loss_runs_every_interval_steps(
+    monkeypatch, mixed_table, mixed_metadata
+):
+    from sdv_attncorr import WGANGPMFSSynthesizer
+    from tests.conftest import FAST, TABLE
+
+    calls = []
+    original = MetaFeatureLoss.__call__
+
+    def counted(self, batch):
+        calls.append(self.interval)
+        return original(self, batch)
+
+    monkeypatch.setattr(MetaFeatureLoss, '__call__', counted)
+    # 60 rows in batches of 20: 3 generator steps per epoch, 12 in 4 epochs -> steps 0, 4, 8
+    synthesizer = WGANGPMFSSynthesizer(mixed_metadata, **{**FAST, 'epochs': 4}, mfs_interval=4)
+    synthesizer.fit({TABLE: mixed_table})
+
+    assert calls == [4, 4, 4]
+    losses = synthesizer.get_loss_values()
+    assert losses['MFS Loss'].notna().sum() == 3  # epochs 0, 1 and 2 hold steps 0, 4 and 8
