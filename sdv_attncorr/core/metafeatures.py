@@ -169,7 +169,7 @@ _ORDER_STATISTIC_WEIGHTS: dict[str, Callable[[int], torch.Tensor]] = {
 
 @functools.lru_cache(maxsize=64)
 def _order_statistic_matrix(names, num_rows, dtype, device):
-    """The ``[len(names), num_rows]`` weights of ``names`` (cached: the loss asks every step)."""
+    """Return the ``[len(names), num_rows]`` weights of ``names`` (cached: asked every step)."""
     weights = torch.stack([_ORDER_STATISTIC_WEIGHTS[name](num_rows) for name in names])
     return weights.to(device=device, dtype=dtype)
 

@@ -90,9 +90,7 @@ def test_a_component_constant_over_real_subsamples_does_not_swamp_the_loss():
     assert loss(GeneratorBatch(None, None, view=fake)) < 100
 
 
-def test_a_lazy_mfs_loss_runs_every_interval_steps(
-    monkeypatch, mixed_table, mixed_metadata
-):
+def test_a_lazy_mfs_loss_runs_every_interval_steps(monkeypatch, mixed_table, mixed_metadata):
     from sdv_attncorr import WGANGPMFSSynthesizer
     from tests.conftest import FAST, TABLE
 
