@@ -202,11 +202,14 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
             class_column=self.class_column,
             device='cuda' if use_gpu else 'cpu',
         )
-        tracker = None
-        if self.aim_repo is not None:
-            tracker = AimTracker(self.aim_repo, hparams=self.get_parameters())
-        self._model.fit(processed_data, discrete_columns, [tracker] if tracker else [])
-        if tracker is not None:
+        if self.aim_repo is None:
+            self._model.fit(processed_data, discrete_columns)
+            return
+
+        tracker = AimTracker(self.aim_repo, hparams=self.get_parameters())
+        try:
+            self._model.fit(processed_data, discrete_columns, [tracker])
+        finally:
             self.aim_run_hash = tracker.run_hash
 
     def _validate_conditions(self, conditions):
