@@ -14,6 +14,7 @@ from sdv_attncorr.benchmark.tables import BUILT_IN, QUICK_TABLES, resolve_tables
 from sdv_attncorr.cli import CommandError
 
 QUICK_EPOCHS = 5
+TABLE_SUFFIXES = ('.csv', '.parquet')
 DEFAULT_SEEDS = 3
 EPILOG = f"""examples:
   sdv-attncorr benchmark --quick --out bench-quick          # minutes: epochs 5, crop + demo
@@ -108,6 +109,16 @@ def _counts(args):
     return tables or list(BUILT_IN), seeds, epochs
 
 
+def check_swallowed_tables(synthesizers):
+    """Refuse a table name caught by ``--synthesizers`` (it takes every word after it)."""
+    for name in synthesizers or ():
+        if name not in ALL_NAMES and (name in BUILT_IN or Path(name).suffix in TABLE_SUFFIXES):
+            raise CommandError(
+                f'{name!r} is a table, not a synthesizer: --synthesizers takes every word after '
+                'it. Put the tables before --synthesizers, or pass them with --tables.'
+            )
+
+
 def build_config(args):
     """Check the arguments and turn them into a ``BenchmarkConfig`` and the starting notes.
 
@@ -118,6 +129,7 @@ def build_config(args):
     from sdv_attncorr.benchmark.suite import BenchmarkConfig
 
     tables, seeds, epochs = _counts(args)
+    check_swallowed_tables(args.synthesizers)
     try:
         synthesizers = check_names(args.synthesizers)
         params = parse_params(args.param)

@@ -301,6 +301,8 @@ def test_quick_defaults_and_explicit_values():
     ('overrides', 'message'),
     [
         ({'synthesizers': ['gan']}, "unknown synthesizer 'gan'"),
+        ({'synthesizers': ['ctgan', 'crop']}, "'crop' is a table, not a synthesizer"),
+        ({'synthesizers': ['tvae', 'my.csv']}, "'my.csv' is a table.*--tables"),
         ({'param': ['ctgan.epochs']}, "bad --param 'ctgan.epochs'"),
         ({'tables': ['missing.parquet']}, 'missing.parquet: no such file'),
     ],
