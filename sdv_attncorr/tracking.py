@@ -56,7 +56,12 @@ class AimTracker:
         self.run_hash = None
 
     def on_fit_start(self, trainer):
-        """Open the run and record the hyperparameters."""
+        """Open the run and record the hyperparameters.
+
+        Args:
+            trainer (sdv_attncorr.core.trainer.Trainer):
+                The trainer about to train.
+        """
         from aim import Run
 
         self.run = Run(
@@ -70,7 +75,14 @@ class AimTracker:
         self.run['hparams'] = self.hparams
 
     def on_epoch_end(self, trainer, record):
-        """Track the epoch's losses, gradient norms and meta-feature distances."""
+        """Track the epoch's losses, gradient norms and meta-feature distances.
+
+        Args:
+            trainer (sdv_attncorr.core.trainer.Trainer):
+                The trainer; its ``gradient_norms`` and regularisers are read.
+            record (dict):
+                The epoch's mean losses, with ``Epoch``.
+        """
         epoch = record['Epoch']
         for name, value in record.items():
             if name != 'Epoch':
@@ -91,7 +103,12 @@ class AimTracker:
         return {name: d for loss in losses for name, d in loss.feature_distances(batch).items()}
 
     def on_fit_end(self, trainer):
-        """Close the run (also when training stopped early)."""
+        """Close the run (also when training stopped early).
+
+        Args:
+            trainer (sdv_attncorr.core.trainer.Trainer):
+                The trainer.
+        """
         if self.run is not None:
             self.run.close()
             self.run = None

@@ -160,6 +160,16 @@ def report_scores(train, test, synthetic, metadata):
     The synthetic table is compared with the ``train`` half it was fitted on; ``test`` is the
     privacy baseline (real rows the synthesizer never saw).
 
+    Args:
+        train (pandas.DataFrame):
+            The real rows the synthesizer was fitted on.
+        test (pandas.DataFrame):
+            The held-out real rows.
+        synthetic (pandas.DataFrame):
+            The synthetic rows.
+        metadata (sdv.metadata.Metadata):
+            The table's metadata.
+
     Returns:
         dict:
             ``diagnostic``, ``mfs_distance``, ``exact_copy_share`` (share of synthetic rows
@@ -185,6 +195,20 @@ def report_scores(train, test, synthetic, metadata):
 
 def evaluate(train, test, synthetic, metadata, table_name, target):
     """Every figure of one synthetic table: quality against the held-out ``test`` half.
+
+    Args:
+        train (pandas.DataFrame):
+            The real rows the synthesizer was fitted on (privacy, meta-feature distance).
+        test (pandas.DataFrame):
+            The held-out real rows (quality, correlations, TSTR's test set).
+        synthetic (pandas.DataFrame):
+            The synthetic rows.
+        metadata (sdv.metadata.Metadata):
+            The table's metadata.
+        table_name (str):
+            The table's name in ``metadata``.
+        target (str):
+            The column TSTR predicts.
 
     Returns:
         dict:

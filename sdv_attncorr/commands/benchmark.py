@@ -10,11 +10,10 @@ from sdv_attncorr.benchmark.synthesizers import (
     check_param_keys,
     parse_params,
 )
-from sdv_attncorr.benchmark.tables import BUILT_IN, QUICK_TABLES, resolve_tables
+from sdv_attncorr.benchmark.tables import BUILT_IN, QUICK_TABLES, TABLE_SUFFIXES, resolve_tables
 from sdv_attncorr.cli import CommandError
 
 QUICK_EPOCHS = 5
-TABLE_SUFFIXES = ('.csv', '.parquet')
 DEFAULT_SEEDS = 3
 EPILOG = f"""examples:
   sdv-attncorr benchmark --quick --out bench-quick          # minutes: epochs 5, crop + demo
@@ -110,9 +109,19 @@ def _counts(args):
 
 
 def check_swallowed_tables(synthesizers):
-    """Refuse a table name caught by ``--synthesizers`` (it takes every word after it)."""
+    """Refuse a table name caught by ``--synthesizers`` (it takes every word after it).
+
+    Args:
+        synthesizers (list[str] or None):
+            The words given to ``--synthesizers``.
+
+    Raises:
+        CommandError:
+            If one of them is a built-in table or a table file name.
+    """
     for name in synthesizers or ():
-        if name not in ALL_NAMES and (name in BUILT_IN or Path(name).suffix in TABLE_SUFFIXES):
+        suffix = Path(name).suffix.lower()
+        if name not in ALL_NAMES and (name in BUILT_IN or suffix in TABLE_SUFFIXES):
             raise CommandError(
                 f'{name!r} is a table, not a synthesizer: --synthesizers takes every word after '
                 'it. Put the tables before --synthesizers, or pass them with --tables.'

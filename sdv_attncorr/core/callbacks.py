@@ -52,5 +52,6 @@ class ProgressBar:
         self.bar.update(1)
 
     def on_fit_end(self, trainer):
-        """Close the bar."""
-        self.bar.close()
+        """Close the bar (if it was opened)."""
+        if self.bar is not None:
+            self.bar.close()

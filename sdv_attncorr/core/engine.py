@@ -208,7 +208,8 @@ class GANEngine:
             settings=self._settings(),
             generator_regularizers=self._generator_regularizers(data),
             critic_regularizers=critic_regularizers,
-            callbacks=[self.history, NaNGuard(), ProgressBar(self.config.verbose), *callbacks],
+            # Extra callbacks (trackers) see an epoch before the NaN guard stops on it.
+            callbacks=[self.history, *callbacks, NaNGuard(), ProgressBar(self.config.verbose)],
         )
         trainer.fit(self.config.epochs)
 

@@ -141,6 +141,7 @@ def _quantile_weights(num_rows, q):
 
 
 def _trimmed_mean_weights(num_rows):
+    """Weights over the sorted rows whose sum is pymfe's 20 % trimmed mean."""
     weights = torch.zeros(num_rows, dtype=torch.float64)
     cut = int(_TRIM_PROPORTION * num_rows)
     weights[cut : num_rows - cut] = 1 / (num_rows - 2 * cut)
@@ -148,6 +149,7 @@ def _trimmed_mean_weights(num_rows):
 
 
 def _extreme_weights(num_rows, sign_first, sign_last):
+    """Weights ``sign_first`` on the smallest row and ``sign_last`` on the largest."""
     weights = torch.zeros(num_rows, dtype=torch.float64)
     weights[0] += sign_first
     weights[-1] += sign_last

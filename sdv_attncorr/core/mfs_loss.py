@@ -113,11 +113,27 @@ class MetaFeatureLoss:
 
     @torch.no_grad()
     def feature_distances(self, batch):
-        """Return each meta-feature's own distance on ``batch``, ``{name: float}``.
+        """Return each meta-feature's own distance on ``batch``.
 
         The same distance as the loss, restricted to one meta-feature's components (for
-        tracking which meta-features the generator still misses).
+        tracking which meta-features the generator still misses). The loss's random state is
+        restored afterwards, so tracking does not change training.
+
+        Args:
+            batch (GeneratorBatch):
+                A generator batch with view rows.
+
+        Returns:
+            dict[str, float]:
+                ``{meta-feature name: distance}``.
         """
+        state = self.generator.get_state()
+        try:
+            return self._feature_distances(batch)
+        finally:
+            self.generator.set_state(state)
+
+    def _feature_distances(self, batch):
         real_vectors = self._real_vectors() / self.scale
         fake_vectors = self._vectors(self._fake_groups(batch)) / self.scale
         distances, start = {}, 0

@@ -10,7 +10,16 @@ from sdv_attncorr.core.regularizers import GeneratorBatch
 
 
 def gradient_norm(module):
-    """Return the L2 norm of all of ``module``'s parameter gradients, as a 0-d tensor."""
+    """Return the L2 norm of all of ``module``'s parameter gradients.
+
+    Args:
+        module (torch.nn.Module):
+            A module after ``backward``.
+
+    Returns:
+        torch.Tensor:
+            The norm, 0-d (0 when no parameter has a gradient).
+    """
     gradients = [p.grad for p in module.parameters() if p.grad is not None]
     if not gradients:
         return torch.zeros(())
@@ -184,8 +193,20 @@ class Trainer:
 
     @torch.no_grad()
     def diagnostic_batch(self):
-        """Return a generator batch, as the generator step sees it, without gradients."""
-        return self._generator_batch()[0]
+        """Return a generator batch, as the generator step sees it, without gradients.
+
+        The training random state is restored afterwards, so that looking at the model (e.g.
+        an experiment tracker) does not change how it trains.
+
+        Returns:
+            GeneratorBatch:
+                The batch.
+        """
+        state = self.random.get_state()
+        try:
+            return self._generator_batch()[0]
+        finally:
+            self.random.set_state(state)
 
     def run_epoch(self, epoch):
         """Run one epoch (``n_rows // batch_size`` generator steps); return its mean losses."""
@@ -193,18 +214,20 @@ class Trainer:
         steps = max(1, self.data.shape[0] // self.batch_size)
         for _ in range(steps):
             for _ in range(self.critic_steps):
-                step_losses = self.critic_step()
-
-            step_losses.update(self.generator_step())
-            for name, value in step_losses.items():
-                sums[name] += value.detach()
-                counts[name] += 1
+                self._accumulate(self.critic_step(), sums, counts)
+            self._accumulate(self.generator_step(), sums, counts)
 
         means = {name: float(sums[name] / counts[name]) for name in sums}
         self.gradient_norms = {n: v for n, v in means.items() if n.endswith('Gradient Norm')}
         record = {'Epoch': epoch}
         record.update({n: v for n, v in means.items() if n not in self.gradient_norms})
         return record
+
+    @staticmethod
+    def _accumulate(step_losses, sums, counts):
+        for name, value in step_losses.items():
+            sums[name] += value.detach()
+            counts[name] += 1
 
     def _notify(self, event, *args):
         for callback in self.callbacks:
@@ -220,8 +243,8 @@ class Trainer:
         self.epochs = epochs
         self.generator.train()
         self.critic.train()
-        self._notify('on_fit_start')
         try:
+            self._notify('on_fit_start')
             for epoch in range(epochs):
                 self._notify('on_epoch_end', self.run_epoch(epoch))
         except KeyboardInterrupt:

@@ -72,6 +72,9 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
     _model_sdtype_transformers = {'categorical': None, 'boolean': None, 'ordinal': None}
     _model = None
     aim_run_hash = None
+    # Synthesizers pickled before these arguments existed refit as they were trained then.
+    aim_repo = None
+    mfs_interval = 1
 
     def _store_arguments(self, arguments):
         """Store each ``__init__`` argument under its own name, then check them all."""

@@ -31,7 +31,11 @@ def test_a_fit_is_tracked_in_aim(tmp_path, mixed_table, mixed_metadata):
     pytest.importorskip('aim', reason='the aim extra is not installed')
     repo = tmp_path / 'aim'
     synthesizer = WGANGPMFSSynthesizer(
-        mixed_metadata, **{**FAST, 'epochs': 2}, mfs_features=FEATURES, aim_repo=str(repo)
+        mixed_metadata,
+        **{**FAST, 'epochs': 2},
+        mfs_features=FEATURES,
+        mfs_interval=1,
+        aim_repo=str(repo),
     )
     synthesizer.fit({TABLE: mixed_table})
 
@@ -44,6 +48,19 @@ def test_a_fit_is_tracked_in_aim(tmp_path, mixed_table, mixed_metadata):
     for name in ('Generator Gradient Norm', 'Critic Gradient Norm'):
         assert len(metrics[(name, None)]) == 2
     assert {feature for name, feature in metrics if name == 'MFS Distance'} == set(FEATURES)
+
+
+def test_tracking_does_not_change_training(tmp_path, mixed_table, mixed_metadata):
+    pytest.importorskip('aim', reason='the aim extra is not installed')
+    losses = []
+    for aim_repo in (None, str(tmp_path / 'aim')):
+        synthesizer = WGANGPMFSSynthesizer(
+            mixed_metadata, **{**FAST, 'epochs': 3}, mfs_interval=1, aim_repo=aim_repo
+        )
+        synthesizer.fit({TABLE: mixed_table})
+        losses.append(synthesizer.get_loss_values())
+
+    assert losses[0].equals(losses[1])
 
 
 def test_tracking_without_aim_installed_says_how_to_install_it(monkeypatch, mixed_metadata):

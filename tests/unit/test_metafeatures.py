@@ -37,7 +37,12 @@ def _abalone_table():
     return table.sample(n=300, random_state=0).to_numpy(dtype=np.float64)
 
 
-TABLES = {'random': _random_table, 'crop': _crop_table, 'abalone': _abalone_table}
+TABLES = {
+    'random': _random_table,
+    'random-odd-rows': lambda: _random_table()[:101],  # odd m: medians and trims differ
+    'crop': _crop_table,
+    'abalone': _abalone_table,
+}
 
 
 def _pymfe(name, table):
@@ -55,6 +60,17 @@ def test_equals_pymfe(name, table_name):
     assert values.shape == expected.shape
     atol = 1e-9 * np.abs(expected).max()
     np.testing.assert_allclose(values.numpy(), expected, rtol=1e-6, atol=atol)
+
+
+@pytest.mark.parametrize('name', META_FEATURES)
+def test_float32_is_close_to_pymfe(name):
+    table = _random_table()[:51]
+    values = meta_features(torch.from_numpy(table).float(), [name])[name]
+
+    expected = _pymfe(name, table)
+    np.testing.assert_allclose(
+        values.numpy(), expected, rtol=1e-3, atol=1e-3 * np.abs(expected).max()
+    )
 
 
 def test_all_features_by_default_in_order():
