@@ -24,7 +24,7 @@ def gradient_norm(module):
     if not gradients:
         return torch.zeros(())
 
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(gradients)))
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in gradients]))
 
 
 @contextmanager
