@@ -1,11 +1,11 @@
 """The synthesizers of the benchmark, their ablations and their ``--param`` arguments."""
 
-import ast
 import importlib
 import inspect
 from dataclasses import dataclass, field
 
 from sdv_attncorr.benchmark import BenchmarkInputError
+from sdv_attncorr.files import parse_literal
 
 REAL_HALF = 'real-half'
 
@@ -76,14 +76,6 @@ def unavailable_reason(name):
     return None
 
 
-def parse_value(text):
-    """Read a Python literal (``500``, ``0.5``, ``(128, 128)``, ``None``), else keep the string."""
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
 def parse_params(items):
     """Turn ``['attncorr.epochs=500', ...]`` into ``{'attncorr': {'epochs': 500}, ...}``.
 
@@ -104,7 +96,7 @@ def parse_params(items):
                 f'bad --param {item!r}: expected SYNTH.KEY=VALUE with SYNTH one of '
                 f'{", ".join(SYNTHESIZERS)}.'
             )
-        params.setdefault(name, {})[argument] = parse_value(value)
+        params.setdefault(name, {})[argument] = parse_literal(value)
 
     return params
 

@@ -7,12 +7,12 @@ from functools import partial
 from pathlib import Path
 
 from sdv_attncorr.benchmark import BenchmarkInputError
+from sdv_attncorr.files import TABLE_SUFFIXES, read_table_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_FILES = {'crop': 'crop_recommendation.csv', 'abalone': 'abalone_cleaned.csv'}
 BUILT_IN = ('crop', 'demo', 'abalone')
 QUICK_TABLES = ('crop', 'demo')
-TABLE_SUFFIXES = ('.csv', '.parquet', '.pq')
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
 
 
@@ -68,21 +68,9 @@ def detect_metadata(data, table_name, class_column=None):
     return metadata
 
 
-def read_table_file(path):
-    """Read a CSV or Parquet file, or raise ``BenchmarkInputError`` naming the problem."""
-    import pandas as pd
-
-    try:
-        if path.suffix.lower() == '.csv':
-            return pd.read_csv(path)
-        return pd.read_parquet(path)
-    except (OSError, ValueError, ImportError, pd.errors.ParserError) as error:
-        raise BenchmarkInputError(f'{path}: cannot be read as a table ({error}).') from error
-
-
 def load_file(path, table_name, class_column):
     """Load a CSV / Parquet table with detected metadata (the class column categorical)."""
-    data = read_table_file(path)
+    data = read_table_file(path, BenchmarkInputError)
     return data, detect_metadata(data, table_name, class_column), table_name
 
 
@@ -121,7 +109,7 @@ def file_spec(text, class_column):
         raise BenchmarkInputError(f'{path}: no such file.')
     if class_column is None:
         raise BenchmarkInputError(f'{path}: a table file needs --class-column (its TSTR target).')
-    data = read_table_file(path)
+    data = read_table_file(path, BenchmarkInputError)
     if class_column not in data.columns:
         raise BenchmarkInputError(f'{path} has no column {class_column!r} (--class-column).')
     metadata = detect_metadata(data, path.stem, class_column)

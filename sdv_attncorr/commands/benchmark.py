@@ -10,8 +10,9 @@ from sdv_attncorr.benchmark.synthesizers import (
     check_param_keys,
     parse_params,
 )
-from sdv_attncorr.benchmark.tables import BUILT_IN, QUICK_TABLES, TABLE_SUFFIXES, resolve_tables
+from sdv_attncorr.benchmark.tables import BUILT_IN, QUICK_TABLES, resolve_tables
 from sdv_attncorr.cli import CommandError
+from sdv_attncorr.files import TABLE_SUFFIXES
 
 QUICK_EPOCHS = 5
 DEFAULT_SEEDS = 3

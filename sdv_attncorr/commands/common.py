@@ -1,14 +1,12 @@
 """Helpers shared by the sub-commands: reading tables, outputs that must not be overwritten."""
 
-import ast
 import pickle
 from pathlib import Path
 
-import pandas as pd
-
 from sdv_attncorr.cli import CommandError
+from sdv_attncorr.files import TABLE_SUFFIXES, parse_literal, read_table_file
 
-TABLE_SUFFIXES = ('.csv', '.parquet', '.pq')
+__all__ = ['check_output', 'load_synthesizer', 'parse_literal', 'read_table']
 
 
 def read_table(path):
@@ -27,12 +25,7 @@ def read_table(path):
         raise CommandError(f'{path}: no such file.')
     if path.suffix.lower() not in TABLE_SUFFIXES:
         raise CommandError(f'{path}: expected a .csv or .parquet file.')
-    try:
-        if path.suffix.lower() == '.csv':
-            return pd.read_csv(path)
-        return pd.read_parquet(path)
-    except (OSError, ValueError, ImportError, pd.errors.ParserError) as error:
-        raise CommandError(f'{path}: cannot be read as a table ({error}).') from error
+    return read_table_file(path, CommandError)
 
 
 def check_output(path, force, suffixes=None):
@@ -75,11 +68,3 @@ def load_synthesizer(path):
         raise CommandError(f'{path} holds a {type(synthesizer).__name__}, not a synthesizer.')
 
     return synthesizer
-
-
-def parse_literal(text):
-    """Read ``text`` as a Python literal (number, bool, None, tuple, list) or keep the string."""
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
