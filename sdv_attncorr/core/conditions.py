@@ -127,7 +127,79 @@ class ConditionSampler:
 
         rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
         spans = torch.randint(len(self.widths), (n,), generator=generator, device=device)
+        return self.conditions_of(rows, spans)
+
+    def proportional_draw(self, n, generator=None):
+        """Draw real rows and spans whose counts follow the data's as closely as ``n`` allows.
+
+        Rows are drawn without replacement, in as many rounds over the table as ``n`` needs,
+        and the spans in equal shares: with one discrete column, ``n`` equal to the table's size
+        reproduces its category counts exactly, with none of the noise of independent draws.
+
+        Args:
+            n (int):
+                Number of rows.
+            generator (torch.Generator or None):
+                Source of randomness.
+
+        Returns:
+            tuple[torch.LongTensor, torch.LongTensor]:
+                Real row indices and span indices, both ``[n]``; pass slices of them to
+                ``conditions_of``.
+        """
+        device = self.categories.device
+        rounds = -(-n // self.n_rows)
+        permutations = [
+            torch.randperm(self.n_rows, generator=generator, device=device) for _ in range(rounds)
+        ]
+        rows = torch.cat(permutations)[:n] if n else torch.zeros(0, dtype=torch.long, device=device)
+        shares = torch.arange(n, device=device) % max(len(self.widths), 1)
+        spans = shares[torch.randperm(n, generator=generator, device=device)]
+        return rows, spans
+
+    def conditions_of(self, rows, spans):
+        """Condition vectors setting, for each row, its category in the given span.
+
+        Args:
+            rows (torch.LongTensor):
+                Real row indices, shape ``[n]``.
+            spans (torch.LongTensor):
+                Span of each, shape ``[n]``.
+
+        Returns:
+            torch.Tensor:
+                Condition vectors ``[n, d_condition]``.
+        """
+        if not self.widths:
+            return torch.zeros(len(rows), 0, device=self.categories.device)
+
         return self.condition_vectors(spans, self.categories[rows, spans])
+
+    def imposed(self, rows, conditions, layout):
+        """Set each conditioned span of generated ``rows`` to its condition's category.
+
+        The generator learns to reproduce its condition; imposing it keeps the rest of each
+        row consistent with the category it was generated for.
+
+        Args:
+            rows (torch.Tensor):
+                Generated rows with one-hot discrete spans, ``[n, layout.width]``.
+            conditions (torch.Tensor):
+                Their condition vectors, ``[n, d_condition]``.
+            layout (TableLayout):
+                The layout of a row, whose discrete spans the condition vector follows.
+
+        Returns:
+            torch.Tensor:
+                ``rows``, changed in place.
+        """
+        blocks = zip(layout.discrete_spans, self.offsets.tolist(), self.widths)
+        for span, offset, width in blocks:
+            block = conditions[:, offset : offset + width]
+            conditioned = block.sum(dim=1) > 0
+            rows[conditioned, span.start : span.end] = block[conditioned]
+
+        return rows
 
     def to(self, device):
         """Move every tensor to ``device`` and return self."""

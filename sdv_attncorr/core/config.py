@@ -37,6 +37,7 @@ class GANConfig:
     log_frequency: bool
     correlation_weight: float
     classwise_weight: float
+    energy_weight: float
     mfs_weight: float
     mfs_features: tuple
     mfs_subsamples: int

@@ -8,8 +8,6 @@ from sdv_attncorr.core.engine import GANEngine
 from sdv_attncorr.core.random import make_generator
 from sdv_attncorr.data.encoder import TableEncoder
 
-SAMPLE_CHUNK_ROWS = 10_000
-
 
 class GANModel:
     """Fit a conditional tabular GAN on a processed table and sample from it.
@@ -18,7 +16,7 @@ class GANModel:
         config (GANConfig):
             The engine's hyperparameters.
         class_column (str or None):
-            Discrete column whose classes the class-wise correlation loss compares.
+            Discrete column whose classes the class-wise losses compare.
         device (str or torch.device):
             Where to train. Sampling runs on the CPU, so that the same random state gives the
             same rows on any machine.
@@ -117,12 +115,7 @@ class GANModel:
         """
         vector, native = self.condition_vector(conditions)
         self.engine.to('cpu')
-        chunks = []
-        for start in range(0, num_rows, SAMPLE_CHUNK_ROWS):
-            n = min(SAMPLE_CHUNK_ROWS, num_rows - start)
-            chunks.append(self.engine.sample(n, vector, self._random).numpy())
-
-        matrix = np.concatenate(chunks) if chunks else np.zeros((0, self.encoder.layout.width))
+        matrix = self.engine.sample(num_rows, vector, self._random).numpy()
         sampled = self.encoder.inverse_transform(matrix)
         for column, value in native.items():
             sampled[column] = pd.Series([value] * len(sampled), dtype=sampled[column].dtype)

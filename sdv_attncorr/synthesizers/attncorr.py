@@ -48,6 +48,7 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set b
         correlation_weight=1.0,
         class_column=None,
         classwise_weight=1.0,
+        energy_weight=5.0,
         mfs_weight=0.0,
         mfs_features=None,
         mfs_subsamples=10,

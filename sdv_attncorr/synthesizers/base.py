@@ -28,8 +28,8 @@ POSITIVE_INTEGERS = ('epochs', 'batch_size', 'min_steps_per_epoch', 'embedding_d
                      'mfs_subsamples', 'mfs_subsample_size', 'mfs_interval')  # fmt: skip
 POSITIVE_NUMBERS = ('generator_lr', 'critic_lr')
 NON_NEGATIVE_NUMBERS = ('generator_decay', 'critic_decay', 'gradient_penalty_weight',
-                        'correlation_weight', 'classwise_weight', 'critic_dropout',
-                        'mfs_weight')  # fmt: skip
+                        'correlation_weight', 'classwise_weight', 'energy_weight',
+                        'critic_dropout', 'mfs_weight')  # fmt: skip
 
 
 def _is_number(value):
@@ -75,6 +75,7 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
     # Synthesizers pickled before these arguments existed refit as they were trained then.
     aim_repo = None
     mfs_interval = 1
+    energy_weight = 0.0
 
     def _store_arguments(self, arguments):
         """Store each ``__init__`` argument under its own name, then check them all."""

@@ -56,9 +56,14 @@ SHARED_ARGUMENTS_DOC = """
         correlation_weight (float):
             Weight of the correlation loss (0 turns it off).
         class_column (str or None):
-            Discrete column whose classes the class-wise correlation loss compares.
+            Discrete column whose classes the class-wise losses compare.
         classwise_weight (float):
             Weight of the class-wise correlation loss (needs ``class_column``; 0 turns it off).
+        energy_weight (float):
+            Weight of the energy loss: the energy distance between generated and real rows
+            within each class of ``class_column`` (over the whole table without one); it
+            matches whole class-conditional distributions, not only their correlations
+            (0 turns it off).
         mfs_weight (float):
             Weight of the meta-feature-statistics loss (0 turns it off and skips its cost).
         mfs_features (list[str] or None):

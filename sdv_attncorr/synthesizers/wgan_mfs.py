@@ -50,6 +50,7 @@ class WGANGPMFSSynthesizer(GANSynthesizerBase):  # noqa: D101 (docstring set bel
         correlation_weight=0.0,
         class_column=None,
         classwise_weight=0.0,
+        energy_weight=0.0,
         mfs_weight=0.1,
         mfs_features=None,
         mfs_subsamples=10,

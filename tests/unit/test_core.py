@@ -172,3 +172,39 @@ def test_condition_sampler_draws_matching_real_rows():
     empirical = sampler.sample_empirical(4000, generator)
     on_first_span = empirical[:, :3].sum(1) > 0
     assert abs(empirical[on_first_span, 0].mean() - 0.6) < 0.05
+
+
+def test_proportional_draw_reproduces_the_category_counts_without_sampling_noise():
+    categories = torch.tensor([[0], [0], [0], [1], [1], [2]])
+    sampler = ConditionSampler(categories, [3])
+    generator = torch.Generator().manual_seed(0)
+    for n, expected in [(6, [3, 2, 1]), (12, [6, 4, 2]), (0, [0, 0, 0])]:
+        rows, spans = sampler.proportional_draw(n, generator)
+        vectors = sampler.conditions_of(rows, spans)
+        assert vectors.shape == (n, 3)
+        assert vectors.sum(dim=0).tolist() == expected
+
+
+def test_proportional_draw_shares_the_rows_out_equally_among_the_spans():
+    categories = torch.tensor([[0, 1], [1, 0], [2, 1], [0, 0], [0, 1]])
+    sampler = ConditionSampler(categories, [3, 2])
+    rows, spans = sampler.proportional_draw(9, torch.Generator().manual_seed(0))
+
+    times_drawn = torch.bincount(rows, minlength=5)
+    assert times_drawn.min() == 1 and times_drawn.max() == 2
+    assert torch.bincount(spans).tolist() in ([5, 4], [4, 5])
+
+
+def test_imposed_sets_each_conditioned_span_to_its_condition_and_nothing_else():
+    sampler = ConditionSampler(torch.tensor([[0, 1], [2, 0]]), [3, 2])
+    rows = torch.tensor(
+        [
+            [0.5, 1.0, 0.0, 0.0, -0.5, 1.0, 0.0],
+            [0.75, 0.0, 1.0, 0.0, 0.25, 1.0, 0.0],
+        ]
+    )
+    conditions = torch.tensor([[0.0, 0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 1.0]])
+    imposed = sampler.imposed(rows.clone(), conditions, LAYOUT)
+
+    assert imposed[0].tolist() == [0.5, 0.0, 0.0, 1.0, -0.5, 1.0, 0.0]
+    assert imposed[1].tolist() == [0.75, 0.0, 1.0, 0.0, 0.25, 0.0, 1.0]
