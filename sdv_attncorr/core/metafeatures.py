@@ -58,8 +58,13 @@ class _ColumnStatistics:
 
     @cached_property
     def centered(self):
-        """torch.Tensor: Each column minus its mean, ``[..., m, d]``."""
-        return self.x - self.x.mean(dim=-2, keepdim=True)
+        """torch.Tensor: Each column minus its mean, ``[..., m, d]``; exactly 0 if constant.
+
+        A float mean of equal values can differ from them in the last bit, and the denormal
+        covariances that leaves made LAPACK's eigenvalue solver return NaN.
+        """
+        centered = self.x - self.x.mean(dim=-2, keepdim=True)
+        return torch.where(self.constant.unsqueeze(-2), torch.zeros_like(centered), centered)
 
     @cached_property
     def var(self):
@@ -210,6 +215,10 @@ def _eigenvalues(stats):
     # eigvalsh's backward is V diag(grad) V^T, with no 1 / (lambda_i - lambda_j) term (that term
     # belongs to the eigenvectors), so repeated or zero eigenvalues from collinear or constant
     # columns keep finite gradients without jitter, and the values stay equal to pymfe's.
+    if not torch.isfinite(stats.cov).all():
+        # LAPACK raises on NaN input; a NaN result lets the NaN guard report the divergence.
+        return torch.full_like(stats.cov[..., 0], torch.nan)
+
     return torch.linalg.eigvalsh(stats.cov)
 
 
