@@ -121,7 +121,6 @@ def test_constant_column_is_finite_with_documented_values():
     np.testing.assert_allclose(features['cor'][1].item(), expected_cor[1])
 
 
-
 def test_a_constant_float32_column_whose_mean_misses_its_value_keeps_finite_features():
     # Found by the long fuzz profile: an all-missing column became this constant, the float32
     # mean of ten copies of it differs in the last bit, and the denormal covariance made the
@@ -133,6 +132,7 @@ def test_a_constant_float32_column_whose_mean_misses_its_value_keeps_finite_feat
     for name, values in meta_features(groups).items():
         assert torch.isfinite(values).all(), name
     assert (meta_features(groups, ['var'])['var'][:, 2:] == 0).all()
+
 
 def _gradients(x):
     x = x.clone().requires_grad_()
