@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sdv.cag import FixedCombinations
 from sdv.errors import SamplingError, SynthesizerInputError
+from sdv.metadata import Metadata
 from sdv.sampling import Condition, DataFrameCondition
 from sdv.utils import load_synthesizer
 
@@ -77,6 +78,20 @@ def test_rare_class_counts_are_exact(fitted):
 
     assert (sampled['rare'] == 'solo').sum() == 40
 
+
+
+def test_sampling_the_table_size_reproduces_a_single_category_column_exactly(synthesizer_class):
+    # Conditions are drawn without replacement from the training rows and imposed on the rows
+    # generated for them: no multinomial noise on top of what the model learned.
+    table = pd.DataFrame({'x': np.linspace(0, 1, 60), 'kind': ['a'] * 33 + ['b'] * 18 + ['c'] * 9})
+    metadata = Metadata.detect_from_dataframes({TABLE: table})
+    synthesizer = synthesizer_class(metadata, **FAST)
+    synthesizer.fit({TABLE: table})
+
+    once = synthesizer.sample(60)[TABLE]['kind'].value_counts().to_dict()
+    twice = synthesizer.sample(120)[TABLE]['kind'].value_counts().to_dict()
+    assert once == {'a': 33, 'b': 18, 'c': 9}
+    assert twice == {'a': 66, 'b': 36, 'c': 18}
 
 def test_dataframe_condition_and_remaining_columns(fitted):
     frame = pd.DataFrame({'group': ['a', 'b', 'b', 'c']})
