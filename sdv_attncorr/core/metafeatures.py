@@ -78,13 +78,13 @@ class _ColumnStatistics:
 
     @cached_property
     def safe_sd(self):
-        """torch.Tensor: ``ddof=1`` standard deviations, 1 on constant columns.
+        """torch.Tensor: ``ddof=1`` standard deviations, 1 on constant columns (or variance 0).
 
         The 1 keeps divisions finite, and keeps ``sqrt``'s infinite derivative at 0 out of the
         backward pass.
         """
         ones = torch.ones_like(self.var)
-        return torch.where(self.constant, ones, self.var).sqrt()
+        return torch.where(self.constant | (self.var == 0), ones, self.var).sqrt()
 
     @cached_property
     def cov(self):
@@ -117,7 +117,9 @@ class _ColumnStatistics:
                 The standardised moment of each column, ``[..., d]``.
 
         """
-        return self.centered.pow(order).mean(dim=-2) / self.safe_sd.pow(order)
+        # Standardised before the power: a column spread over 1e-16 has a finite moment,
+        # where its float32 ``sd**4`` underflows to 0 and the quotient is NaN.
+        return (self.centered / self.safe_sd.unsqueeze(-2)).pow(order).mean(dim=-2)
 
     def zero_where_constant(self, values):
         """Replace the values of constant columns, where pymfe gives NaN, by 0.

@@ -28,6 +28,8 @@ class TableEncoder:
             The columns encoded as categories.
     """
 
+    _always_missing = frozenset()  # encoders pickled before all-missing columns were skipped
+
     def __init__(self):
         self.layout = None
         self.columns = []
@@ -35,6 +37,7 @@ class TableEncoder:
         self._one_hot = {}
         self._normalizers = {}
         self._has_nulls = {}
+        self._always_missing = set()
         self._dtypes = {}
 
     def fit(self, data, discrete_columns):
@@ -66,7 +69,10 @@ class TableEncoder:
 
         values = pd.to_numeric(series, errors='raise').to_numpy(dtype=float)
         null = np.isnan(values)
-        self._has_nulls[column] = bool(null.any())
+        if null.all():
+            # Nothing to learn: the column is generated missing, its score a constant 0.
+            self._always_missing.add(column)
+        self._has_nulls[column] = bool(null.any()) and not null.all()
         observed = values[~null] if not null.all() else np.zeros(1)
         self._normalizers[column] = QuantileNormalizer().fit(observed)
         parts = [(column, CONTINUOUS, 1)]
@@ -123,6 +129,8 @@ class TableEncoder:
                 continue
 
             values = self._normalizers[column].inverse(block[:, 0].astype(float))
+            if column in self._always_missing:
+                values = np.full(len(values), np.nan)
             if self._has_nulls[column]:
                 null_span = spans[column + NULL_SUFFIX]
                 null = matrix[:, null_span.start + 1] > matrix[:, null_span.start]

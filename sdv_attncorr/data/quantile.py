@@ -47,6 +47,11 @@ class QuantileNormalizer:
                 Normal scores, same shape.
         """
         unique_values, inverse = np.unique(self.grid_values, return_inverse=True)
+        if len(unique_values) == 1:
+            # Exactly 0: the mean grid probability misses 0.5 in the last bit, and a column of
+            # 0s and 1e-16s is not constant to the losses downstream.
+            return np.zeros(np.shape(values))
+
         unique_probabilities = np.bincount(inverse, weights=self.grid_probabilities)
         unique_probabilities /= np.bincount(inverse)
         probabilities = np.interp(values, unique_values, unique_probabilities)

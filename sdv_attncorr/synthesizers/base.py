@@ -3,6 +3,7 @@
 import inspect
 import numbers
 import os
+from copy import deepcopy
 
 import numpy as np
 import plotly.express as px
@@ -23,6 +24,7 @@ from sdv_attncorr.tracking import AimTracker, require_aim
 SDV_BASE_ARGUMENTS = ('metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales')
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
 MAX_CATEGORIES = 1000
+MISSING_PASSED_THROUGH = ('numerical', 'datetime')
 POSITIVE_INTEGERS = ('epochs', 'batch_size', 'min_steps_per_epoch', 'embedding_dim',
                      'attention_dim', 'attention_heads', 'attention_blocks', 'critic_steps', 'pac',
                      'mfs_subsamples', 'mfs_subsample_size', 'mfs_interval')  # fmt: skip
@@ -170,6 +172,23 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
                 f'class_column {self.class_column!r} is not a discrete column of the metadata. '
                 f'Choose one of {valid} (sdtype categorical, boolean or ordinal), or None.'
             )
+
+    def _update_default_transformers(self):
+        """Keep discrete sdtypes for the model; pass missing numbers and datetimes through.
+
+        SDV's defaults replace a missing number or datetime by the column's mean and put
+        missing values back at random when sampling: the mean becomes a spike that the
+        generator copies into observed rows, and missingness loses its link to the other
+        columns (a salary is missing *because* the student was not placed). Ours leave the
+        values missing; the encoder models each such column's missingness as a discrete span.
+        """
+        super()._update_default_transformers()
+        processor = self._data_processor
+        for sdtype in MISSING_PASSED_THROUGH:
+            transformer = deepcopy(processor._transformers_by_sdtype[sdtype])
+            transformer.missing_value_replacement = None
+            transformer.missing_value_generation = None
+            processor._update_transformers_by_sdtypes(sdtype, transformer)
 
     def add_constraints(self, constraints):
         """Add constraints, keeping discrete columns discrete (SDV forgets that on rebuild).

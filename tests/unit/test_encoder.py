@@ -41,6 +41,11 @@ def test_quantile_normalizer_constant_and_point_masses():
     constant = QuantileNormalizer().fit(np.full(10, 4.0))
     assert constant.transform(np.full(3, 4.0)).tolist() == [0.0, 0.0, 0.0]
     assert constant.inverse(np.array([-2.0, 0.0, 3.0])).tolist() == [4.0, 4.0, 4.0]
+    # 146 grid points average to 0.5 minus an ulp: the score must still be exactly 0.
+    assert QuantileNormalizer().fit(np.full(146, 7.0)).transform(np.full(2, 7.0)).tolist() == [
+        0.0,
+        0.0,
+    ]
 
     integers = np.repeat([0.0, 1.0, 5.0], [50, 30, 20])
     normalizer = QuantileNormalizer().fit(integers)

@@ -134,6 +134,20 @@ def test_a_constant_float32_column_whose_mean_misses_its_value_keeps_finite_feat
     assert (meta_features(groups, ['var'])['var'][:, 2:] == 0).all()
 
 
+def test_a_column_spread_over_a_few_ulps_keeps_finite_moments():
+    # Also from the fuzz profile: a column of 0 and -2.8e-16 in float32, whose sd**4
+    # underflows to 0.
+    groups = torch.randn(64, 10, 3, generator=torch.Generator().manual_seed(0))
+    groups[..., 2] = 0.0
+    groups[:, ::3, 2] = -2.782916424989959e-16
+    features = meta_features(groups, ['skewness', 'kurtosis', 'sd'])
+
+    for name, values in features.items():
+        assert torch.isfinite(values).all(), name
+    single = meta_features(groups[0].double(), ['skewness'])['skewness'][2]
+    np.testing.assert_allclose(features['skewness'][0, 2].item(), single.item(), rtol=1e-4)
+
+
 def _gradients(x):
     x = x.clone().requires_grad_()
     features = meta_features(x)
