@@ -24,8 +24,9 @@ TRAINING_SEED = 0
 
 MIN_ADAPTED_BATCH = 50
 # Rows generated per forward pass when sampling: small enough for the attention's activations
-# to stay in cache (10,000-row chunks ran the transformer ~1.4x slower per row).
-SAMPLE_CHUNK_ROWS = 2048
+# to stay in cache (benchmarks/speed.py, crop, 1 thread: 20k rows in 10,000-row chunks 48k
+# rows/s, in 2,048-row chunks 49k, in 512-row chunks 56k).
+SAMPLE_CHUNK_ROWS = 512
 
 
 def effective_batch(config, n_rows):
