@@ -185,7 +185,10 @@ class GANSynthesizerBase(LossValuesMixin, BaseSingleTableSynthesizer):
         super()._update_default_transformers()
         processor = self._data_processor
         for sdtype in MISSING_PASSED_THROUGH:
-            transformer = deepcopy(processor._transformers_by_sdtype[sdtype])
+            transformer = deepcopy(processor._transformers_by_sdtype.get(sdtype))
+            if not hasattr(transformer, 'missing_value_replacement'):
+                continue
+
             transformer.missing_value_replacement = None
             transformer.missing_value_generation = None
             processor._update_transformers_by_sdtypes(sdtype, transformer)
