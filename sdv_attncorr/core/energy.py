@@ -12,6 +12,8 @@ distance on the same rows does not, since its estimate is unbiased at any sample
 
 import torch
 
+from sdv_attncorr.core.conditions import ConditionSampler
+
 EPSILON = 1e-8
 
 
@@ -94,16 +96,13 @@ class EnergyLoss:
         self.n_classes = n_classes
         self.columns = columns
         self.generator = generator
-        self.counts = torch.bincount(real_classes, minlength=n_classes)
-        self.sorted_rows = torch.argsort(real_classes, stable=True)
-        self.first_row = torch.cumsum(self.counts, 0) - self.counts
+        # The class column as the one discrete span of a sampler: its rows_with draws them.
+        self.rows_by_class = ConditionSampler(real_classes[:, None], [n_classes])
 
     def real_rows_like(self, classes):
         """Draw, for each class in ``classes``, a real row of that class (in the view)."""
-        counts = self.counts[classes]
-        uniform = torch.rand(len(classes), generator=self.generator, device=counts.device)
-        rank = (uniform * counts).long().clamp_max(counts - 1)
-        return self.real[self.sorted_rows[self.first_row[classes] + rank]]
+        spans = torch.zeros_like(classes)
+        return self.real[self.rows_by_class.rows_with(spans, classes, self.generator)]
 
     def __call__(self, batch):
         """Compute the loss on the batch's view rows and their classes."""

@@ -72,8 +72,9 @@ class TableEncoder:
         if null.all():
             # Nothing to learn: the column is generated missing, its score a constant 0.
             self._always_missing.add(column)
-        self._has_nulls[column] = bool(null.any()) and not null.all()
-        observed = values[~null] if not null.all() else np.zeros(1)
+            values, null = np.zeros(1), np.zeros(1, dtype=bool)
+        self._has_nulls[column] = bool(null.any())
+        observed = values[~null]
         self._normalizers[column] = QuantileNormalizer().fit(observed)
         parts = [(column, CONTINUOUS, 1)]
         if self._has_nulls[column]:
