@@ -59,7 +59,7 @@ class AimTracker:
         """Open the run and record the hyperparameters.
 
         Args:
-            trainer (sdv_attncorr.core.trainer.Trainer):
+            trainer (sdv_attncorr.core.training.trainer.Trainer):
                 The trainer about to train.
         """
         from aim import Run
@@ -78,7 +78,7 @@ class AimTracker:
         """Track the epoch's losses, gradient norms and meta-feature distances.
 
         Args:
-            trainer (sdv_attncorr.core.trainer.Trainer):
+            trainer (sdv_attncorr.core.training.trainer.Trainer):
                 The trainer; its ``gradient_norms`` and regularisers are read.
             record (dict):
                 The epoch's mean losses, with ``Epoch``.
@@ -106,7 +106,7 @@ class AimTracker:
         """Close the run (also when training stopped early).
 
         Args:
-            trainer (sdv_attncorr.core.trainer.Trainer):
+            trainer (sdv_attncorr.core.training.trainer.Trainer):
                 The trainer.
         """
         if self.run is not None:

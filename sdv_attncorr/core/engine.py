@@ -4,20 +4,20 @@ import warnings
 
 import torch
 
-from sdv_attncorr.core.adversarial import ADVERSARIAL_LOSSES, GradientPenalty
-from sdv_attncorr.core.callbacks import NaNGuard, ProgressBar
-from sdv_attncorr.core.classwise import ClasswiseCorrelationLoss
-from sdv_attncorr.core.conditions import ConditionSampler
-from sdv_attncorr.core.critics import PacCritic
-from sdv_attncorr.core.energy import EnergyLoss
-from sdv_attncorr.core.generators import AttentionGenerator, MLPGenerator
-from sdv_attncorr.core.heads import OutputHead
-from sdv_attncorr.core.history import LossHistory
-from sdv_attncorr.core.mfs_loss import DEFAULT_LOSS_FEATURES, MetaFeatureLoss
+from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES, GradientPenalty
+from sdv_attncorr.core.losses.classwise import ClasswiseCorrelationLoss
+from sdv_attncorr.core.losses.energy import EnergyLoss
+from sdv_attncorr.core.losses.mfs_loss import DEFAULT_LOSS_FEATURES, MetaFeatureLoss
+from sdv_attncorr.core.losses.regularizers import ConditionLoss, CorrelationLoss
+from sdv_attncorr.core.losses.view import view_index
+from sdv_attncorr.core.nets.critics import PacCritic
+from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
+from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.random import seeded_init
-from sdv_attncorr.core.regularizers import ConditionLoss, CorrelationLoss
-from sdv_attncorr.core.trainer import Trainer
-from sdv_attncorr.core.view import view_index
+from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
+from sdv_attncorr.core.training.conditions import ConditionSampler
+from sdv_attncorr.core.training.history import LossHistory
+from sdv_attncorr.core.training.trainer import Trainer
 
 TRAINING_SEED = 0
 

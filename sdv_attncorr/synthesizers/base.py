@@ -13,10 +13,10 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 from sdv.single_table.ctgan import LossValuesMixin, _validate_no_category_dtype
 from sdv.single_table.utils import detect_discrete_columns
 
-from sdv_attncorr.core.adversarial import ADVERSARIAL_LOSSES
-from sdv_attncorr.core.config import GENERATORS, GANConfig
-from sdv_attncorr.core.metafeatures import META_FEATURES
-from sdv_attncorr.core.wasserstein import WASSERSTEIN_METHODS
+from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES
+from sdv_attncorr.core.losses.metafeatures import META_FEATURES
+from sdv_attncorr.core.losses.wasserstein import WASSERSTEIN_METHODS
+from sdv_attncorr.core.training.config import GENERATORS, GANConfig
 from sdv_attncorr.models.gan_model import GANModel
 from sdv_attncorr.synthesizers.streaming import DEFAULT_BATCH_ROWS, sample_to_file
 from sdv_attncorr.tracking import AimTracker, require_aim

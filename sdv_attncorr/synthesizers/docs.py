@@ -68,7 +68,7 @@ SHARED_ARGUMENTS_DOC = """
             Weight of the meta-feature-statistics loss (0 turns it off and skips its cost).
         mfs_features (list[str] or None):
             Meta-features of the MFS loss (pymfe's statistical group, computed on the numeric
-            columns), from ``sdv_attncorr.core.metafeatures.META_FEATURES``; None for all but
+            columns), from ``sdv_attncorr.core.losses.metafeatures.META_FEATURES``; None for all but
             ``cor`` and ``cov``, which pymfe defines as absolute values (blind to the sign of a
             correlation, they let the generator flip it).
         mfs_subsamples (int):

@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 
-from sdv_attncorr.core.config import GANConfig
+from sdv_attncorr.core.training.config import GANConfig
 from tests.conftest import SYNTHESIZERS
 
 NOT_ENGINE = {'metadata', 'enforce_min_max_values', 'enforce_rounding', 'locales',

@@ -6,17 +6,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from sdv_attncorr.core.classwise import ClasswiseCorrelationLoss
-from sdv_attncorr.core.conditions import ConditionSampler
-from sdv_attncorr.core.generators import AttentionGenerator, MLPGenerator
-from sdv_attncorr.core.heads import OutputHead
 from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, Span, TableLayout
-from sdv_attncorr.core.regularizers import (
+from sdv_attncorr.core.losses.classwise import ClasswiseCorrelationLoss
+from sdv_attncorr.core.losses.regularizers import (
     ConditionLoss,
     CorrelationLoss,
     GeneratorBatch,
     correlation_matrix,
 )
+from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
+from sdv_attncorr.core.nets.heads import OutputHead
+from sdv_attncorr.core.training.conditions import ConditionSampler
 
 CORE = Path(__file__).resolve().parents[2] / 'sdv_attncorr' / 'core'
 FORBIDDEN = {'pandas', 'sdv', 'rdt', 'sdmetrics'}

@@ -2,8 +2,8 @@
 
 import torch
 
-from sdv_attncorr.core.energy import EnergyLoss, class_mean_distances, pairwise_distances
-from sdv_attncorr.core.regularizers import GeneratorBatch
+from sdv_attncorr.core.losses.energy import EnergyLoss, class_mean_distances, pairwise_distances
+from sdv_attncorr.core.losses.regularizers import GeneratorBatch
 
 N_CLASSES = 3
 

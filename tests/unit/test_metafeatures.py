@@ -6,7 +6,7 @@ import pytest
 import torch
 from pymfe.statistical import MFEStatistical
 
-from sdv_attncorr.core.metafeatures import META_FEATURES, meta_features
+from sdv_attncorr.core.losses.metafeatures import META_FEATURES, meta_features
 
 DATA_DIR = Path(__file__).resolve().parents[3] / 'shared' / 'data'
 CROP_NUMERIC = ['N', 'P', 'K', 'temperature', 'humidity', 'ph', 'rainfall']

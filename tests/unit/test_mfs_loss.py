@@ -4,10 +4,10 @@ import pytest
 import torch
 
 from sdv_attncorr.core.engine import mfs_features_for
-from sdv_attncorr.core.generators import MLPGenerator
 from sdv_attncorr.core.layout import CONTINUOUS, TableLayout
-from sdv_attncorr.core.mfs_loss import MetaFeatureLoss
-from sdv_attncorr.core.regularizers import GeneratorBatch
+from sdv_attncorr.core.losses.mfs_loss import MetaFeatureLoss
+from sdv_attncorr.core.losses.regularizers import GeneratorBatch
+from sdv_attncorr.core.nets.generators import MLPGenerator
 
 
 def make_loss(real, n_subsamples=8, subsample_size=40):

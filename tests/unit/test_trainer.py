@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from sdv_attncorr.core.callbacks import NaNGuard, TrainingDivergedError
-from sdv_attncorr.core.trainer import Trainer
+from sdv_attncorr.core.training.callbacks import NaNGuard, TrainingDivergedError
+from sdv_attncorr.core.training.trainer import Trainer
 from tests.conftest import FAST, TABLE
 
 

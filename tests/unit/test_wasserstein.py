@@ -3,7 +3,7 @@ import pytest
 import scipy.stats
 import torch
 
-from sdv_attncorr.core.wasserstein import (
+from sdv_attncorr.core.losses.wasserstein import (
     EXACT_MAX_SAMPLES,
     WASSERSTEIN_METHODS,
     wasserstein_distance,

@@ -2,7 +2,7 @@
 
 import torch
 
-from sdv_attncorr.core.regularizers import EPSILON, varying_pairs
+from sdv_attncorr.core.losses.regularizers import EPSILON, varying_pairs
 
 
 def classwise_correlations(x, classes, n_classes):

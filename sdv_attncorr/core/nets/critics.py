@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from sdv_attncorr.core.blocks import LocalDropout
+from sdv_attncorr.core.nets.blocks import LocalDropout
 
 
 class PacCritic(nn.Module):

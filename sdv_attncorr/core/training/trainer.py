@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import torch
 
-from sdv_attncorr.core.regularizers import GeneratorBatch
+from sdv_attncorr.core.losses.regularizers import GeneratorBatch
 
 
 def gradient_norm(module):

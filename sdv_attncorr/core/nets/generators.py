@@ -6,8 +6,8 @@ Both return raw values; ``OutputHead`` activates them. Neither mixes rows of a b
 import torch
 from torch import nn
 
-from sdv_attncorr.core.attention import ColumnTransformer
-from sdv_attncorr.core.blocks import ResidualBlock
+from sdv_attncorr.core.nets.attention import ColumnTransformer
+from sdv_attncorr.core.nets.blocks import ResidualBlock
 
 
 class MLPGenerator(nn.Module):

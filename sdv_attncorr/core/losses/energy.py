@@ -12,7 +12,7 @@ distance on the same rows does not, since its estimate is unbiased at any sample
 
 import torch
 
-from sdv_attncorr.core.conditions import ConditionSampler
+from sdv_attncorr.core.training.conditions import ConditionSampler
 
 EPSILON = 1e-8
 

@@ -2,8 +2,8 @@
 
 import torch
 
-from sdv_attncorr.core.metafeatures import META_FEATURES, meta_features
-from sdv_attncorr.core.wasserstein import wasserstein_distance
+from sdv_attncorr.core.losses.metafeatures import META_FEATURES, meta_features
+from sdv_attncorr.core.losses.wasserstein import wasserstein_distance
 
 # Continuous columns are normal scores (unit spread), so every meta-feature lives on that scale.
 # A component that barely varies over real subsamples (the minimum of a column with a mass point,

@@ -1,0 +1,1 @@
+"""Losses: adversarial losses, the gradient penalty and the generator's regularisers."""

@@ -1,0 +1,1 @@
+"""Networks: residual blocks, column-token attention, generator bodies, critics, output heads."""

@@ -1,0 +1,1 @@
+"""Training: hyperparameters, condition draws, the trainer, its callbacks and loss history."""
