@@ -159,8 +159,8 @@ class GANEngine:
         if self.config.energy_weight > 0:
             columns = torch.ones(len(index), dtype=torch.bool, device=self.device)
             columns[own] = False
-            random = torch.Generator(self.device).manual_seed(TRAINING_SEED + 2)
-            loss = EnergyLoss(view, classes, n_classes, columns.nonzero().flatten(), random)
+            rng = torch.Generator(self.device).manual_seed(TRAINING_SEED + 2)
+            loss = EnergyLoss(view, classes, n_classes, columns.nonzero().flatten(), rng)
             regularizers.append((self.config.energy_weight, loss))
         if self.config.mfs_weight > 0:
             regularizers.extend(self._meta_feature_loss(data))
@@ -199,7 +199,7 @@ class GANEngine:
             subsample_size=subsample_size,
             distance=self.config.mfs_distance,
             interval=self.config.mfs_interval,
-            generator=torch.Generator(self.device).manual_seed(TRAINING_SEED + 1),
+            rng=torch.Generator(self.device).manual_seed(TRAINING_SEED + 1),
         )
         return [(self.config.mfs_weight, loss)]
 
@@ -226,7 +226,7 @@ class GANEngine:
             adversarial=adversarial,
             conditions=self.conditions,
             data=data,
-            random=torch.Generator(self.device).manual_seed(TRAINING_SEED),
+            rng=torch.Generator(self.device).manual_seed(TRAINING_SEED),
             settings=self._settings(),
             generator_regularizers=self._generator_regularizers(data),
             critic_regularizers=critic_regularizers,
@@ -256,7 +256,7 @@ class GANEngine:
         return span.start, span.end
 
     @torch.no_grad()
-    def sample(self, n, condition=None, generator=None):
+    def sample(self, n, condition=None, rng=None):
         """Generate ``n`` rows with one-hot discrete spans.
 
         Args:
@@ -265,7 +265,7 @@ class GANEngine:
             condition (torch.Tensor or None):
                 A condition vector ``[d_condition]`` for every row; when None, conditions
                 follow the data's own category counts (``ConditionSampler.proportional_draw``).
-            generator (torch.Generator or None):
+            rng (torch.Generator or None):
                 Source of randomness.
 
         Returns:
@@ -275,7 +275,7 @@ class GANEngine:
         """
         self.generator.eval()
         if condition is None:
-            rows, spans = self.conditions.proportional_draw(n, generator)
+            rows, spans = self.conditions.proportional_draw(n, rng)
         chunks = []
         for start in range(0, n, SAMPLE_CHUNK_ROWS):
             size = min(SAMPLE_CHUNK_ROWS, n - start)
@@ -284,15 +284,15 @@ class GANEngine:
                 conditions = self.conditions.conditions_of(rows[part], spans[part])
             else:
                 conditions = condition.to(self.device).expand(size, -1)
-            chunks.append(self._generate_rows(conditions, generator))
+            chunks.append(self._generate_rows(conditions, rng))
 
         return torch.cat(chunks) if chunks else torch.zeros(0, self.layout.width)
 
-    def _generate_rows(self, conditions, generator):
+    def _generate_rows(self, conditions, rng):
         noise = torch.randn(
-            len(conditions), self.config.embedding_dim, generator=generator, device=self.device
+            len(conditions), self.config.embedding_dim, generator=rng, device=self.device
         )
-        generated = self.head(self.generator(noise, conditions), generator=generator, hard=True)
+        generated = self.head(self.generator(noise, conditions), rng=rng, hard=True)
         return self.conditions.imposed(generated, conditions, self.layout).cpu()
 
     def to(self, device):

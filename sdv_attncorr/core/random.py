@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 
-def make_generator(state=None, device='cpu'):
+def make_rng(state=None, device='cpu'):
     """Build a ``torch.Generator`` from a seed, an existing generator or nothing.
 
     Args:
@@ -19,23 +19,23 @@ def make_generator(state=None, device='cpu'):
             A new generator.
 
     """
-    generator = torch.Generator(device=device)
+    rng = torch.Generator(device=device)
     if isinstance(state, tuple):
         state = state[1]
 
     if isinstance(state, torch.Generator):
-        generator.set_state(state.get_state())
+        rng.set_state(state.get_state())
     elif state is None:
-        generator.manual_seed(int(np.random.SeedSequence().generate_state(1)[0]))
+        rng.manual_seed(int(np.random.SeedSequence().generate_state(1)[0]))
     elif isinstance(state, (int, np.integer)):
-        generator.manual_seed(int(state))
+        rng.manual_seed(int(state))
     else:
         raise TypeError(
             'random state must be an int, a (numpy RandomState, torch Generator) tuple, '
             f'a torch.Generator or None, got {type(state).__name__}'
         )
 
-    return generator
+    return rng
 
 
 def seeded_init(seed, build):

@@ -5,7 +5,7 @@ import pandas as pd
 import torch
 
 from sdv_attncorr.core.engine import GANEngine
-from sdv_attncorr.core.random import make_generator
+from sdv_attncorr.core.random import make_rng
 from sdv_attncorr.data.encoder import TableEncoder
 
 
@@ -29,7 +29,7 @@ class GANModel:
         self.encoder = TableEncoder()
         self.engine = None
         self.loss_values = None
-        self._random = make_generator(None)
+        self._rng = make_rng(None)
 
     def fit(self, data, discrete_columns, callbacks=()):
         """Fit the encoder and train the engine.
@@ -68,7 +68,7 @@ class GANModel:
             random_state (int, tuple[np.random.RandomState, torch.Generator] or None):
                 A seed, SDV's pair of states, or None for fresh entropy.
         """
-        self._random = make_generator(random_state)
+        self._rng = make_rng(random_state)
 
     def condition_vector(self, conditions):
         """Build the condition vector for ``{column: value}`` on discrete columns.
@@ -115,7 +115,7 @@ class GANModel:
         """
         vector, native = self.condition_vector(conditions)
         self.engine.to('cpu')
-        matrix = self.engine.sample(num_rows, vector, self._random).numpy()
+        matrix = self.engine.sample(num_rows, vector, self._rng).numpy()
         sampled = self.encoder.inverse_transform(matrix)
         for column, value in native.items():
             sampled[column] = pd.Series([value] * len(sampled), dtype=sampled[column].dtype)
@@ -128,3 +128,10 @@ class GANModel:
             self.engine.to('cpu')
 
         return self.__dict__.copy()
+
+    def __setstate__(self, state):
+        """Load a pickled model; files saved by 0.1.0 name the sampling source ``_random``."""
+        if '_random' in state:
+            state['_rng'] = state.pop('_random')
+
+        self.__dict__.update(state)

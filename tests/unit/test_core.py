@@ -58,8 +58,8 @@ def test_layout_spans_and_padding_index():
 def test_head_soft_probabilities_and_hard_one_hot():
     head = OutputHead(LAYOUT)
     raw = torch.randn(16, LAYOUT.width)
-    soft = head(raw, generator=torch.Generator().manual_seed(0))
-    hard = head(raw, generator=torch.Generator().manual_seed(0), hard=True)
+    soft = head(raw, rng=torch.Generator().manual_seed(0))
+    hard = head(raw, rng=torch.Generator().manual_seed(0), hard=True)
 
     assert torch.allclose(soft[:, 1:4].sum(1), torch.ones(16))
     assert torch.equal(soft[:, [0, 4]], raw[:, [0, 4]])

@@ -18,7 +18,7 @@ def make_loss(real, n_subsamples=8, subsample_size=40):
         n_subsamples=n_subsamples,
         subsample_size=subsample_size,
         distance='auto',
-        generator=torch.Generator().manual_seed(0),
+        rng=torch.Generator().manual_seed(0),
     )
 
 
@@ -82,7 +82,7 @@ def test_a_component_constant_over_real_subsamples_does_not_swamp_the_loss():
         n_subsamples=8,
         subsample_size=40,
         distance='auto',
-        generator=torch.Generator().manual_seed(0),
+        rng=torch.Generator().manual_seed(0),
     )
     fake = real_data(seed=1)[:320]  # its minimum is below 0: a shift the floor keeps bounded
 

@@ -56,7 +56,7 @@ class GradientPenalty:
     def __init__(self, *, pac):
         self.pac = pac
 
-    def __call__(self, critic, real, fake, generator=None):
+    def __call__(self, critic, real, fake, rng=None):
         """Compute the penalty.
 
         Args:
@@ -66,7 +66,7 @@ class GradientPenalty:
                 Real rows with their condition, shape ``[batch, d_in]``.
             fake (torch.Tensor):
                 Generated rows with their condition, same shape.
-            generator (torch.Generator or None):
+            rng (torch.Generator or None):
                 Source of the interpolation weights and dropout masks.
 
         Returns:
@@ -75,10 +75,10 @@ class GradientPenalty:
 
         """
         n_packs = real.shape[0] // self.pac
-        alpha = torch.rand(n_packs, 1, 1, generator=generator, device=real.device)
+        alpha = torch.rand(n_packs, 1, 1, generator=rng, device=real.device)
         alpha = alpha.expand(n_packs, self.pac, 1).reshape(-1, 1)
         mixed = (alpha * real + (1 - alpha) * fake.detach()).requires_grad_(True)
-        scores = critic(mixed, generator)
+        scores = critic(mixed, rng)
         (gradients,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
         norms = gradients.reshape(n_packs, -1).norm(2, dim=1)
         return ((norms - 1) ** 2).mean()

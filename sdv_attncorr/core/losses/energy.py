@@ -83,7 +83,7 @@ class EnergyLoss:
         columns (torch.LongTensor):
             Positions, within the view, of the columns compared (the class column's own span
             left out).
-        generator (torch.Generator):
+        rng (torch.Generator):
             Source of randomness of the real rows drawn.
 
     """
@@ -91,18 +91,18 @@ class EnergyLoss:
     name = 'Energy Loss'
     uses_view = True
 
-    def __init__(self, real_view, real_classes, n_classes, columns, generator):
+    def __init__(self, real_view, real_classes, n_classes, columns, rng):
         self.real = real_view[:, columns]
         self.n_classes = n_classes
         self.columns = columns
-        self.generator = generator
+        self.rng = rng
         # The class column as the one discrete span of a sampler: its rows_with draws them.
         self.rows_by_class = ConditionSampler(real_classes[:, None], [n_classes])
 
     def real_rows_like(self, classes):
         """Draw, for each class in ``classes``, a real row of that class (in the view)."""
         spans = torch.zeros_like(classes)
-        return self.real[self.rows_by_class.rows_with(spans, classes, self.generator)]
+        return self.real[self.rows_by_class.rows_with(spans, classes, self.rng)]
 
     def __call__(self, batch):
         """Compute the loss on the batch's view rows and their classes."""

@@ -50,7 +50,7 @@ class MetaFeatureLoss:
             ``'auto'``, ``'exact'``, ``'sliced'`` or ``'per_component'``.
         interval (int):
             Generator steps between two computations (the trainer's lazy regularisation).
-        generator (torch.Generator):
+        rng (torch.Generator):
             Source of the real subsamples and of sliced projections.
     """
 
@@ -58,7 +58,7 @@ class MetaFeatureLoss:
     uses_view = True
 
     def __init__(self, real, positions, *, features, n_subsamples, subsample_size, distance,
-                 generator, interval=1):  # fmt: skip
+                 rng, interval=1):  # fmt: skip
         self.real = real
         self.positions = positions
         self.features = tuple(features)
@@ -66,7 +66,7 @@ class MetaFeatureLoss:
         self.subsample_size = subsample_size
         self.distance = distance
         self.interval = interval
-        self.generator = generator
+        self.rng = rng
         with torch.no_grad():
             values = meta_features(self._real_groups(REAL_POOL_SIZE), self.features)
         self.widths = [values[name].shape[1] for name in self.features]
@@ -75,15 +75,13 @@ class MetaFeatureLoss:
 
     def _real_groups(self, count):
         shape = (count, self.subsample_size)
-        rows = torch.randint(
-            self.real.shape[0], shape, generator=self.generator, device=self.real.device
-        )
+        rows = torch.randint(self.real.shape[0], shape, generator=self.rng, device=self.real.device)
         return self.real[rows]
 
     def _real_vectors(self):
         # Real meta-features never change: a pool computed once is drawn from at each step.
         index = torch.randint(
-            len(self.real_pool), (self.n_subsamples,), generator=self.generator,
+            len(self.real_pool), (self.n_subsamples,), generator=self.rng,
             device=self.real_pool.device,
         )  # fmt: skip
         return self.real_pool[index]
@@ -98,7 +96,7 @@ class MetaFeatureLoss:
 
     def _distance(self, real_vectors, fake_vectors):
         distance = wasserstein_distance(
-            real_vectors, fake_vectors, self.distance, generator=self.generator
+            real_vectors, fake_vectors, self.distance, generator=self.rng
         )
         if self.distance == 'per_component':
             return distance
@@ -127,11 +125,11 @@ class MetaFeatureLoss:
             dict[str, float]:
                 ``{meta-feature name: distance}``.
         """
-        state = self.generator.get_state()
+        state = self.rng.get_state()
         try:
             return self._feature_distances(batch)
         finally:
-            self.generator.set_state(state)
+            self.rng.set_state(state)
 
     def _feature_distances(self, batch):
         real_vectors = self._real_vectors() / self.scale

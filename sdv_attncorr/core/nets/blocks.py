@@ -51,10 +51,10 @@ class LocalDropout(nn.Module):
 
         self.p = p
 
-    def forward(self, x, generator=None):
+    def forward(self, x, rng=None):
         """Apply dropout in training mode, identity otherwise."""
         if not self.training or self.p == 0:
             return x
 
-        keep = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype) >= self.p
+        keep = torch.rand(x.shape, generator=rng, device=x.device, dtype=x.dtype) >= self.p
         return x * keep / (1 - self.p)

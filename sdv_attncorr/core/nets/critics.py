@@ -40,13 +40,13 @@ class PacCritic(nn.Module):
         self.dropout = LocalDropout(dropout)
         self.output = nn.Linear(width, 1)
 
-    def forward(self, rows, generator=None):
+    def forward(self, rows, rng=None):
         """Score packs of rows.
 
         Args:
             rows (torch.Tensor):
                 Shape ``[batch, d_in]`` with ``batch`` a multiple of ``pac``.
-            generator (torch.Generator or None):
+            rng (torch.Generator or None):
                 Source of the dropout masks.
 
         Returns:
@@ -59,6 +59,6 @@ class PacCritic(nn.Module):
 
         hidden = rows.reshape(-1, self.pac * self.d_in)
         for layer in self.hidden:
-            hidden = self.dropout(torch.nn.functional.leaky_relu(layer(hidden), 0.2), generator)
+            hidden = self.dropout(torch.nn.functional.leaky_relu(layer(hidden), 0.2), rng)
 
         return self.output(hidden)

@@ -13,15 +13,15 @@ import torch
 from torch import nn
 
 
-def gumbel_noise(shape, *, like, generator=None):
-    """Draw standard Gumbel noise from a local random generator.
+def gumbel_noise(shape, *, like, rng=None):
+    """Draw standard Gumbel noise from a local random source.
 
     Args:
         shape (tuple[int]):
             Shape of the noise.
         like (torch.Tensor):
             Tensor whose dtype and device the noise takes.
-        generator (torch.Generator or None):
+        rng (torch.Generator or None):
             Source of randomness; the global one when None.
 
     Returns:
@@ -29,7 +29,7 @@ def gumbel_noise(shape, *, like, generator=None):
             The noise.
 
     """
-    uniform = torch.rand(shape, generator=generator, dtype=like.dtype, device=like.device)
+    uniform = torch.rand(shape, generator=rng, dtype=like.dtype, device=like.device)
     tiny = torch.finfo(like.dtype).tiny
     exponential = (-torch.log(uniform.clamp_min(tiny))).clamp_min(tiny)
     return -torch.log(exponential)
@@ -74,13 +74,13 @@ class OutputHead(nn.Module):
         padding = raw.new_full((raw.shape[0], 1), float('-inf'))
         return torch.cat([raw, padding], dim=1)[:, self.padding_index]
 
-    def forward(self, raw, *, generator=None, hard=False):
+    def forward(self, raw, *, rng=None, hard=False):
         """Activate ``raw``.
 
         Args:
             raw (torch.Tensor):
                 Raw generator output, shape ``[batch, width]``.
-            generator (torch.Generator or None):
+            rng (torch.Generator or None):
                 Source of the Gumbel noise.
             hard (bool):
                 Return one-hot samples instead of soft probabilities.
@@ -94,7 +94,7 @@ class OutputHead(nn.Module):
             return raw
 
         logits = self.padded_logits(raw)
-        perturbed = logits + gumbel_noise(logits.shape, like=logits, generator=generator)
+        perturbed = logits + gumbel_noise(logits.shape, like=logits, rng=rng)
         if hard:
             index = perturbed.argmax(dim=-1, keepdim=True)
             probabilities = torch.zeros_like(logits).scatter_(-1, index, 1.0)

@@ -66,7 +66,7 @@ class ConditionSampler:
         vectors[torch.arange(len(spans)), self.offsets[spans] + categories] = 1.0
         return vectors
 
-    def rows_with(self, spans, categories, generator=None):
+    def rows_with(self, spans, categories, rng=None):
         """Draw, for each (span, category), a real row holding that category.
 
         Returns:
@@ -75,17 +75,17 @@ class ConditionSampler:
 
         """
         counts = self.counts[spans, categories]
-        uniform = torch.rand(len(spans), generator=generator, device=counts.device)
+        uniform = torch.rand(len(spans), generator=rng, device=counts.device)
         rank = (uniform * counts).long().clamp_max(counts.long() - 1)
         return self.sorted_rows[spans, self.first_row[spans, categories] + rank]
 
-    def sample_training(self, n, generator=None):
+    def sample_training(self, n, rng=None):
         """Draw training conditions (training-by-sampling) and matching real rows.
 
         Args:
             n (int):
                 Number of rows.
-            generator (torch.Generator or None):
+            rng (torch.Generator or None):
                 Source of randomness.
 
         Returns:
@@ -95,17 +95,15 @@ class ConditionSampler:
         """
         device = self.categories.device
         if not self.widths:
-            rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
+            rows = torch.randint(self.n_rows, (n,), generator=rng, device=device)
             return torch.zeros(n, 0, device=device), rows
 
-        spans = torch.randint(len(self.widths), (n,), generator=generator, device=device)
+        spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
         probabilities = self.training_probabilities[spans]
-        categories = torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
-        return self.condition_vectors(spans, categories), self.rows_with(
-            spans, categories, generator
-        )
+        categories = torch.multinomial(probabilities, 1, generator=rng).squeeze(1)
+        return self.condition_vectors(spans, categories), self.rows_with(spans, categories, rng)
 
-    def sample_empirical(self, n, generator=None):
+    def sample_empirical(self, n, rng=None):
         """Draw conditions at the data's own frequencies.
 
         Each row is conditioned on a uniformly drawn span with the category of a uniformly
@@ -114,7 +112,7 @@ class ConditionSampler:
         Args:
             n (int):
                 Number of rows.
-            generator (torch.Generator or None):
+            rng (torch.Generator or None):
                 Source of randomness.
 
         Returns:
@@ -125,11 +123,11 @@ class ConditionSampler:
         if not self.widths:
             return torch.zeros(n, 0, device=device)
 
-        rows = torch.randint(self.n_rows, (n,), generator=generator, device=device)
-        spans = torch.randint(len(self.widths), (n,), generator=generator, device=device)
+        rows = torch.randint(self.n_rows, (n,), generator=rng, device=device)
+        spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
         return self.conditions_of(rows, spans)
 
-    def proportional_draw(self, n, generator=None):
+    def proportional_draw(self, n, rng=None):
         """Draw real rows and spans whose counts follow the data's as closely as ``n`` allows.
 
         Rows are drawn without replacement, in as many rounds over the table as ``n`` needs,
@@ -139,7 +137,7 @@ class ConditionSampler:
         Args:
             n (int):
                 Number of rows.
-            generator (torch.Generator or None):
+            rng (torch.Generator or None):
                 Source of randomness.
 
         Returns:
@@ -150,11 +148,11 @@ class ConditionSampler:
         device = self.categories.device
         rounds = -(-n // self.n_rows)
         permutations = [
-            torch.randperm(self.n_rows, generator=generator, device=device) for _ in range(rounds)
+            torch.randperm(self.n_rows, generator=rng, device=device) for _ in range(rounds)
         ]
         rows = torch.cat(permutations)[:n] if n else torch.zeros(0, dtype=torch.long, device=device)
         shares = torch.arange(n, device=device) % max(len(self.widths), 1)
-        spans = shares[torch.randperm(n, generator=generator, device=device)]
+        spans = shares[torch.randperm(n, generator=rng, device=device)]
         return rows, spans
 
     def conditions_of(self, rows, spans):

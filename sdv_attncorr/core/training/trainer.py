@@ -59,7 +59,7 @@ class Trainer:
             Draws conditions and matching real rows.
         data (torch.Tensor):
             The encoded training table, ``[n_rows, width]``.
-        random (torch.Generator):
+        rng (torch.Generator):
             Source of all randomness of training.
         settings (dict):
             ``batch_size``, ``critic_steps``, ``d_noise``, ``class_positions`` (the
@@ -71,7 +71,7 @@ class Trainer:
             with its weight multiplied by n (as StyleGAN2's lazy regularisation), so it costs
             1/n of the time for the same expected gradient.
         critic_regularizers (list[tuple[float, callable]]):
-            ``(weight, regulariser)`` pairs called as ``(critic, real, fake, generator)``.
+            ``(weight, regulariser)`` pairs called as ``(critic, real, fake, rng)``.
         callbacks (list):
             Objects with any of ``on_fit_start``, ``on_epoch_end``, ``on_fit_end``; when one
             has ``tracks_gradients = True``, each epoch's mean gradient norms are measured and
@@ -87,7 +87,7 @@ class Trainer:
         adversarial,
         conditions,
         data,
-        random,
+        rng,
         settings,
         generator_regularizers=(),
         critic_regularizers=(),
@@ -95,7 +95,7 @@ class Trainer:
     ):
         self.generator, self.head, self.critic = generator, head, critic
         self.adversarial, self.conditions, self.data = adversarial, conditions, data
-        self.random = random
+        self.rng = rng
         self.batch_size = settings['batch_size']
         self.critic_steps = settings['critic_steps']
         self.d_noise = settings['d_noise']
@@ -124,26 +124,26 @@ class Trainer:
     def generate(self, condition, *, hard=False):
         """Generate raw and activated rows for ``condition``."""
         noise = torch.randn(
-            condition.shape[0], self.d_noise, generator=self.random, device=condition.device
+            condition.shape[0], self.d_noise, generator=self.rng, device=condition.device
         )
         raw = self.generator(noise, condition)
-        return raw, self.head(raw, generator=self.random, hard=hard)
+        return raw, self.head(raw, rng=self.rng, hard=hard)
 
     def critic_step(self):
         """Update the critic once; return its losses."""
-        condition, rows = self.conditions.sample_training(self.batch_size, self.random)
+        condition, rows = self.conditions.sample_training(self.batch_size, self.rng)
         with torch.no_grad():
             _, fake = self.generate(condition)
 
         real = torch.cat([self.data[rows], condition], dim=1)
         fake = torch.cat([fake, condition], dim=1)
         loss = self.adversarial.critic_loss(
-            self.critic(real, self.random), self.critic(fake, self.random)
+            self.critic(real, self.rng), self.critic(fake, self.rng)
         )
         losses = {'Discriminator Loss': loss}
         total = loss
         for weight, regularizer in self.critic_regularizers:
-            losses[regularizer.name] = regularizer(self.critic, real, fake, self.random)
+            losses[regularizer.name] = regularizer(self.critic, real, fake, self.rng)
             total = total + weight * losses[regularizer.name]
 
         return self._update(self.critic_optimizer, self.critic, total, losses)
@@ -163,9 +163,9 @@ class Trainer:
         # rows are conditioned at the data's own frequencies (the conditional critic scores
         # them all the same); otherwise at log-frequency, as CTGAN.
         if self.uses_view:
-            condition = self.conditions.sample_empirical(self.batch_size, self.random)
+            condition = self.conditions.sample_empirical(self.batch_size, self.rng)
         else:
-            condition, _ = self.conditions.sample_training(self.batch_size, self.random)
+            condition, _ = self.conditions.sample_training(self.batch_size, self.rng)
 
         raw, rows = self.generate(condition)
         classes = None
@@ -178,7 +178,7 @@ class Trainer:
         """Update the generator once; return its losses."""
         batch, rows = self._generator_batch()
         with frozen(self.critic):
-            scores = self.critic(torch.cat([rows, batch.condition], dim=1), self.random)
+            scores = self.critic(torch.cat([rows, batch.condition], dim=1), self.rng)
         loss = self.adversarial.generator_loss(scores)
         losses, total = {'Generator Loss': loss}, loss
         for weight, regularizer in self.generator_regularizers:
@@ -202,11 +202,11 @@ class Trainer:
             GeneratorBatch:
                 The batch.
         """
-        state = self.random.get_state()
+        state = self.rng.get_state()
         try:
             return self._generator_batch()[0]
         finally:
-            self.random.set_state(state)
+            self.rng.set_state(state)
 
     def run_epoch(self, epoch):
         """Run one epoch (``n_rows // batch_size`` generator steps); return its mean losses."""
