@@ -1,108 +1,36 @@
-"""The GAN engine: builds the parts from a config and a layout, trains them, samples."""
+"""The GAN engine: builds the parts from a config and a layout, trains them, samples.
 
-import warnings
+What it builds comes from registries: the generator body from ``nets/registry.py``, the
+generator's regularisers from ``losses/registry.py``; the batch from ``training/schedule.py``.
+"""
+
+from __future__ import annotations
 
 import torch
 
 from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES, GradientPenalty
-from sdv_attncorr.core.losses.classwise import ClasswiseCorrelationLoss
-from sdv_attncorr.core.losses.energy import EnergyLoss
-from sdv_attncorr.core.losses.mfs_loss import DEFAULT_LOSS_FEATURES, MetaFeatureLoss
-from sdv_attncorr.core.losses.regularizers import ConditionLoss, CorrelationLoss
+from sdv_attncorr.core.losses.registry import (
+    GENERATOR_REGULARIZERS,
+    RegularizerContext,
+    WeightedRegularizer,
+)
 from sdv_attncorr.core.losses.view import view_index
 from sdv_attncorr.core.nets.critics import PacCritic
-from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
 from sdv_attncorr.core.nets.heads import OutputHead
+from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
 from sdv_attncorr.core.random import seeded_init
+from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
 from sdv_attncorr.core.training.conditions import ConditionSampler
 from sdv_attncorr.core.training.history import LossHistory
+from sdv_attncorr.core.training.schedule import effective_batch
 from sdv_attncorr.core.training.trainer import Trainer
 
 TRAINING_SEED = 0
-
-
-MIN_ADAPTED_BATCH = 50
 # Rows generated per forward pass when sampling: small enough for the attention's activations
 # to stay in cache (benchmarks/speed.py, crop, 1 thread: 20k rows in 10,000-row chunks 48k
 # rows/s, in 2,048-row chunks 49k, in 512-row chunks 56k).
 SAMPLE_CHUNK_ROWS = 512
-
-
-def effective_batch(config, n_rows):
-    """Return ``(batch_size, pac)`` adapted to a table of ``n_rows`` rows.
-
-    Quality follows optimizer steps, not epochs: the batch shrinks (down to 50 rows) so that an
-    epoch has at least ``min_steps_per_epoch`` steps, is never larger than the table, and stays
-    a multiple of ``pac``; a table smaller than one pack is trained with packs of one row.
-    """
-    pac = config.pac if n_rows >= config.pac else 1
-    per_step = max(MIN_ADAPTED_BATCH, n_rows // config.min_steps_per_epoch)
-    batch_size = min(config.batch_size, per_step, n_rows)
-    return max(pac, batch_size // pac * pac), pac
-
-
-def mfs_features_for(requested, n_continuous):
-    """Return the meta-features the MFS loss can use on ``n_continuous`` continuous columns.
-
-    pymfe's statistical group is numeric: with no continuous column the MFS loss is skipped,
-    and with one, the pairwise features (cor, cov) are dropped; both with a warning.
-    """
-    features = tuple(requested) if requested else DEFAULT_LOSS_FEATURES
-    if n_continuous == 0:
-        warnings.warn(
-            'The MFS loss needs numeric columns and the table has none: it is off.', stacklevel=2
-        )
-        return ()
-    if n_continuous == 1 and {'cor', 'cov'} & set(features):
-        warnings.warn(
-            'cor and cov need 2 numeric columns; the MFS loss leaves them out.', stacklevel=2
-        )
-        features = tuple(f for f in features if f not in ('cor', 'cov'))
-
-    return features
-
-
-def mfs_group_shape(config, batch_size):
-    """Return ``(K, m)`` for the MFS loss, so that K groups of m rows fit in one batch.
-
-    K is lowered to what fits in the (table-adapted) batch, as documented; m larger than the
-    batch is capped at it with a warning; None (no MFS loss, with a warning) when the batch
-    cannot hold one group of 2 rows.
-    """
-    subsample_size = config.mfs_subsample_size
-    if subsample_size > batch_size:
-        fits = batch_size >= 2
-        warnings.warn(
-            f'mfs_subsample_size={subsample_size} exceeds the batch of {batch_size} rows: '
-            + (f'using groups of {batch_size} rows.' if fits else 'the MFS loss is off.'),
-            stacklevel=2,
-        )
-        if not fits:
-            return None
-        subsample_size = batch_size
-
-    return max(1, min(config.mfs_subsamples, batch_size // subsample_size)), subsample_size
-
-
-def build_generator(config, layout, d_condition):
-    """Build the generator body named by ``config.generator``."""
-    if config.generator == 'attention':
-        return AttentionGenerator(
-            d_noise=config.embedding_dim,
-            d_condition=d_condition,
-            layout=layout,
-            d_token=config.attention_dim,
-            n_heads=config.attention_heads,
-            n_blocks=config.attention_blocks,
-        )
-
-    return MLPGenerator(
-        d_noise=config.embedding_dim,
-        d_condition=d_condition,
-        layout=layout,
-        hidden_dims=tuple(config.generator_dim),
-    )
 
 
 class GANEngine:
@@ -137,7 +65,7 @@ class GANEngine:
 
     def _build_modules(self):
         d_condition = self.conditions.d_condition
-        generator = build_generator(self.config, self.layout, d_condition)
+        generator = GENERATOR_BODIES[self.config.generator](self.config, self.layout, d_condition)
         critic = PacCritic(
             d_in=self.layout.width + d_condition,
             hidden_dims=tuple(self.config.critic_dim),
@@ -146,26 +74,23 @@ class GANEngine:
         )
         return generator.to(self.device), critic.to(self.device)
 
-    def _generator_regularizers(self, data):
-        regularizers = [(1.0, ConditionLoss(self.head))]
+    def _generator_regularizers(self, data: torch.Tensor) -> list[WeightedRegularizer]:
         index = view_index(self.layout).to(self.device)
-        view = data[:, index]
-        if self.config.correlation_weight > 0:
-            regularizers.append((self.config.correlation_weight, CorrelationLoss(view, index)))
-        classes, n_classes, own = self._view_classes(len(view), index)
-        if self.config.classwise_weight > 0 and self.class_span is not None:
-            loss = ClasswiseCorrelationLoss(view, classes, n_classes, index, own)
-            regularizers.append((self.config.classwise_weight, loss))
-        if self.config.energy_weight > 0:
-            columns = torch.ones(len(index), dtype=torch.bool, device=self.device)
-            columns[own] = False
-            rng = torch.Generator(self.device).manual_seed(TRAINING_SEED + 2)
-            loss = EnergyLoss(view, classes, n_classes, columns.nonzero().flatten(), rng)
-            regularizers.append((self.config.energy_weight, loss))
-        if self.config.mfs_weight > 0:
-            regularizers.extend(self._meta_feature_loss(data))
-
-        return regularizers
+        classes, n_classes, own = self._view_classes(len(data), index)
+        context = RegularizerContext(
+            config=self.config,
+            layout=self.layout,
+            head=self.head,
+            data=data,
+            view=data[:, index],
+            view_index=index,
+            classes=classes,
+            n_classes=n_classes,
+            class_view_positions=own,
+            batch_size=self.batch_size,
+            seed=TRAINING_SEED,
+        )
+        return [pair for build in GENERATOR_REGULARIZERS.values() for pair in build(context)]
 
     def _view_classes(self, n_rows, index):
         """Class of each training row, number of classes, and the class span's view positions.
@@ -179,29 +104,6 @@ class GANEngine:
         span = self.layout.discrete_spans[self.class_span]
         own = torch.nonzero((index >= span.start) & (index < span.end)).flatten()
         return self.conditions.categories[:, self.class_span], span.width, own
-
-    def _meta_feature_loss(self, data):
-        positions = self.layout.continuous_index().to(self.device)
-        features = mfs_features_for(self.config.mfs_features, len(positions))
-        if not features:
-            return []
-
-        shape = mfs_group_shape(self.config, self.batch_size)
-        if shape is None:
-            return []
-
-        n_subsamples, subsample_size = shape
-        loss = MetaFeatureLoss(
-            data[:, positions],
-            positions,
-            features=features,
-            n_subsamples=n_subsamples,
-            subsample_size=subsample_size,
-            distance=self.config.mfs_distance,
-            interval=self.config.mfs_interval,
-            rng=torch.Generator(self.device).manual_seed(TRAINING_SEED + 1),
-        )
-        return [(self.config.mfs_weight, loss)]
 
     def fit(self, data, callbacks=()):
         """Train on the encoded table ``data`` (float32 tensor ``[n_rows, width]``).
@@ -227,26 +129,15 @@ class GANEngine:
             conditions=self.conditions,
             data=data,
             rng=torch.Generator(self.device).manual_seed(TRAINING_SEED),
-            settings=self._settings(),
+            config=self.config,
+            batch_size=self.batch_size,
+            class_positions=self._class_positions(),
             generator_regularizers=self._generator_regularizers(data),
             critic_regularizers=critic_regularizers,
             # Extra callbacks (trackers) see an epoch before the NaN guard stops on it.
             callbacks=[self.history, *callbacks, NaNGuard(), ProgressBar(self.config.verbose)],
         )
         trainer.fit(self.config.epochs)
-
-    def _settings(self):
-        config = self.config
-        return {
-            'batch_size': self.batch_size,
-            'critic_steps': config.critic_steps,
-            'd_noise': config.embedding_dim,
-            'class_positions': self._class_positions(),
-            'generator_lr': config.generator_lr,
-            'generator_decay': config.generator_decay,
-            'critic_lr': config.critic_lr,
-            'critic_decay': config.critic_decay,
-        }
 
     def _class_positions(self):
         if self.class_span is None:
@@ -293,7 +184,7 @@ class GANEngine:
             len(conditions), self.config.embedding_dim, generator=rng, device=self.device
         )
         generated = self.head(self.generator(noise, conditions), rng=rng, hard=True)
-        return self.conditions.imposed(generated, conditions, self.layout).cpu()
+        return impose_conditions(generated, conditions, self.layout).cpu()
 
     def to(self, device):
         """Move the engine's modules and tensors to ``device`` and return self."""

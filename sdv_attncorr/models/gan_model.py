@@ -14,17 +14,14 @@ class GANModel:
 
     Args:
         config (GANConfig):
-            The engine's hyperparameters.
-        class_column (str or None):
-            Discrete column whose classes the class-wise losses compare.
+            The hyperparameters (``class_column`` among them).
         device (str or torch.device):
             Where to train. Sampling runs on the CPU, so that the same random state gives the
             same rows on any machine.
     """
 
-    def __init__(self, config, *, class_column=None, device='cpu'):
+    def __init__(self, config, *, device='cpu'):
         self.config = config
-        self.class_column = class_column
         self.device = torch.device(device)
         self.encoder = TableEncoder()
         self.engine = None
@@ -55,11 +52,11 @@ class GANModel:
             self.loss_values = pd.DataFrame(self.engine.history.records)
 
     def _class_span(self):
-        if self.class_column is None:
+        if self.config.class_column is None:
             return None
 
         names = [span.column for span in self.encoder.layout.discrete_spans]
-        return names.index(self.class_column)
+        return names.index(self.config.class_column)
 
     def set_random_state(self, random_state):
         """Set the state that sampling draws from (SDV's contract).

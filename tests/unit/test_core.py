@@ -16,6 +16,7 @@ from sdv_attncorr.core.losses.regularizers import (
 )
 from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
 from sdv_attncorr.core.nets.heads import OutputHead
+from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.conditions import ConditionSampler
 
 CORE = Path(__file__).resolve().parents[2] / 'sdv_attncorr' / 'core'
@@ -196,7 +197,6 @@ def test_proportional_draw_shares_the_rows_out_equally_among_the_spans():
 
 
 def test_imposed_sets_each_conditioned_span_to_its_condition_and_nothing_else():
-    sampler = ConditionSampler(torch.tensor([[0, 1], [2, 0]]), [3, 2])
     rows = torch.tensor(
         [
             [0.5, 1.0, 0.0, 0.0, -0.5, 1.0, 0.0],
@@ -204,7 +204,7 @@ def test_imposed_sets_each_conditioned_span_to_its_condition_and_nothing_else():
         ]
     )
     conditions = torch.tensor([[0.0, 0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 1.0]])
-    imposed = sampler.imposed(rows.clone(), conditions, LAYOUT)
+    imposed = impose_conditions(rows.clone(), conditions, LAYOUT)
 
     assert imposed[0].tolist() == [0.5, 0.0, 0.0, 1.0, -0.5, 1.0, 0.0]
     assert imposed[1].tolist() == [0.75, 0.0, 1.0, 0.0, 0.25, 0.0, 1.0]

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from sdv_attncorr.core.engine import mfs_features_for
 from sdv_attncorr.core.layout import CONTINUOUS, TableLayout
 from sdv_attncorr.core.losses.mfs_loss import MetaFeatureLoss
+from sdv_attncorr.core.losses.registry import mfs_features_for
 from sdv_attncorr.core.losses.regularizers import GeneratorBatch
 from sdv_attncorr.core.nets.generators import MLPGenerator
 

@@ -9,6 +9,8 @@ the table: ``sample_empirical`` draws categories at the data's own frequencies.
 
 import torch
 
+from sdv_attncorr.core.category_rows import CategoryRows
+
 
 class ConditionSampler:
     """Draw condition vectors and matching real rows.
@@ -33,15 +35,10 @@ class ConditionSampler:
         if not self.widths:
             return
 
-        max_width = max(self.widths)
-        self.counts = torch.zeros(len(self.widths), max_width, device=device)
-        for span, width in enumerate(self.widths):
-            self.counts[span, :width] = torch.bincount(categories[:, span], minlength=width)
-
-        weights = torch.log1p(self.counts) if log_frequency else self.counts
+        self.rows = CategoryRows(categories, self.widths)
+        counts = self.rows.counts
+        weights = torch.log1p(counts) if log_frequency else counts
         self.training_probabilities = weights / weights.sum(dim=1, keepdim=True)
-        self.sorted_rows = torch.argsort(categories, dim=0, stable=True).T.contiguous()
-        self.first_row = torch.cumsum(self.counts, dim=1).long() - self.counts.long()
 
     @property
     def d_condition(self):
@@ -67,17 +64,8 @@ class ConditionSampler:
         return vectors
 
     def rows_with(self, spans, categories, rng=None):
-        """Draw, for each (span, category), a real row holding that category.
-
-        Returns:
-            torch.LongTensor:
-                Row indices, shape ``[n]``.
-
-        """
-        counts = self.counts[spans, categories]
-        uniform = torch.rand(len(spans), generator=rng, device=counts.device)
-        rank = (uniform * counts).long().clamp_max(counts.long() - 1)
-        return self.sorted_rows[spans, self.first_row[spans, categories] + rank]
+        """Draw, for each (span, category), a real row holding that category (``CategoryRows``)."""
+        return self.rows.rows_with(spans, categories, rng)
 
     def sample_training(self, n, rng=None):
         """Draw training conditions (training-by-sampling) and matching real rows.
@@ -173,36 +161,10 @@ class ConditionSampler:
 
         return self.condition_vectors(spans, self.categories[rows, spans])
 
-    def imposed(self, rows, conditions, layout):
-        """Set each conditioned span of generated ``rows`` to its condition's category.
-
-        The generator learns to reproduce its condition; imposing it keeps the rest of each
-        row consistent with the category it was generated for.
-
-        Args:
-            rows (torch.Tensor):
-                Generated rows with one-hot discrete spans, ``[n, layout.width]``.
-            conditions (torch.Tensor):
-                Their condition vectors, ``[n, d_condition]``.
-            layout (TableLayout):
-                The layout of a row, whose discrete spans the condition vector follows.
-
-        Returns:
-            torch.Tensor:
-                ``rows``, changed in place.
-        """
-        blocks = zip(layout.discrete_spans, self.offsets.tolist(), self.widths)
-        for span, offset, width in blocks:
-            block = conditions[:, offset : offset + width]
-            conditioned = block.sum(dim=1) > 0
-            rows[conditioned, span.start : span.end] = block[conditioned]
-
-        return rows
-
     def to(self, device):
         """Move every tensor to ``device`` and return self."""
         for name, value in vars(self).items():
-            if torch.is_tensor(value):
+            if torch.is_tensor(value) or isinstance(value, CategoryRows):
                 setattr(self, name, value.to(device))
 
         return self

@@ -1,57 +1,227 @@
-"""The engine's hyperparameters.
+"""The hyperparameters: one declaration each, in one table.
 
-The fields carry no defaults: the public declaration of each hyperparameter, with its
-default, is the flat ``__init__`` signature of each SDV synthesizer (what ``get_parameters``
-reads); the synthesizer builds a ``GANConfig`` from its stored arguments, and a test checks
-that the two agree.
+``GANConfig`` is a frozen dataclass; each field declares its name, type, default, check
+(bounds or choices) and one line of doc. Everything else derives from it: the synthesizers'
+``__init__`` signatures and their presets (``synthesizers/signature.py``), validation
+(``GANConfig(...)`` refuses a bad value), the docstrings' Args sections, the CLI's ``--param``
+help, and the engine, which reads the config itself. A preset (a synthesizer class) states
+only the defaults it changes.
+
+Why a dataclass: it is in the standard library, frozen and typed (an editor and mypy see every
+field), and field metadata holds the doc and the check; attrs or pydantic would add a
+dependency for validators we need a dozen lines for.
 """
 
-from dataclasses import dataclass, fields
+from __future__ import annotations
 
-GENERATORS = ('attention', 'mlp')
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES
+from sdv_attncorr.core.losses.metafeatures import META_FEATURES
+from sdv_attncorr.core.losses.wasserstein import WASSERSTEIN_METHODS
+from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
+from sdv_attncorr.core.training import checks
+
+_NO_LEGACY = object()
+
+
+class HyperparameterError(ValueError):
+    """A hyperparameter value is out of its type, bounds or choices."""
+
+
+def hyperparameter(default: Any, doc: str, check: Any = None, *, legacy: Any = _NO_LEGACY) -> Any:
+    """Declare a field of the table.
+
+    Args:
+        default (object):
+            The default of the base engine (a preset may change it).
+        doc (str):
+            What it does, for the docstrings and the CLI help (reStructuredText).
+        check (checks.Check or None):
+            What a valid value is; None accepts anything.
+        legacy (object):
+            The value a synthesizer pickled before this field existed was trained with.
+    """
+    return field(default=default, metadata={'doc': doc, 'check': check, 'legacy': legacy})
 
 
 @dataclass(frozen=True)
 class GANConfig:
-    """Hyperparameters of the GAN engine (see the synthesizers' docstrings for each)."""
+    """Every hyperparameter of the sdv-attncorr synthesizers (see each field's doc)."""
 
-    epochs: int
-    batch_size: int
-    min_steps_per_epoch: int
-    generator: str
-    embedding_dim: int
-    generator_dim: tuple
-    attention_dim: int
-    attention_heads: int
-    attention_blocks: int
-    critic_dim: tuple
-    critic_dropout: float
-    generator_lr: float
-    generator_decay: float
-    critic_lr: float
-    critic_decay: float
-    critic_steps: int
-    pac: int
-    adversarial_loss: str
-    gradient_penalty_weight: float
-    log_frequency: bool
-    correlation_weight: float
-    classwise_weight: float
-    energy_weight: float
-    mfs_weight: float
-    mfs_features: tuple
-    mfs_subsamples: int
-    mfs_subsample_size: int
-    mfs_distance: str
-    mfs_interval: int
-    verbose: bool
+    epochs: int = hyperparameter(
+        300, 'Training epochs; an epoch is ``n_rows // batch_size`` generator steps.',
+        checks.integer(1),
+    )  # fmt: skip
+    batch_size: int = hyperparameter(
+        500, 'Largest number of rows per training step, a multiple of ``pac``.', checks.integer(1)
+    )
+    min_steps_per_epoch: int = hyperparameter(
+        10,
+        'Quality follows optimizer steps, so smaller tables train on smaller batches: the batch '
+        'is ``min(batch_size, max(50, n_rows // min_steps_per_epoch))`` rounded down to ``pac`` '
+        '(never more rows than the table). With the defaults, a table of 5,000 rows or fewer '
+        "gets about 3,000 steps in 300 epochs. Set 1 for CTGAN's schedule.",
+        checks.integer(1),
+    )
+    generator: str = hyperparameter(
+        'attention',
+        "Generator body: ``'attention'`` (columns as tokens with multi-head self-attention "
+        "across them) or ``'mlp'`` (residual MLP); ``core/nets/registry.py`` lists them.",
+        checks.OneOf(GENERATOR_BODIES),
+    )
+    embedding_dim: int = hyperparameter(128, 'Width of the noise vector.', checks.integer(1))
+    generator_dim: tuple[int, ...] = hyperparameter(
+        (256, 256), "Widths of the residual blocks of the ``'mlp'`` generator.", checks.widths()
+    )
+    attention_dim: int = hyperparameter(
+        32, "Width of a column token of the ``'attention'`` generator.", checks.integer(1)
+    )
+    attention_heads: int = hyperparameter(
+        2, 'Attention heads; must divide ``attention_dim``.', checks.integer(1)
+    )
+    attention_blocks: int = hyperparameter(
+        2, "Transformer blocks of the ``'attention'`` generator.", checks.integer(1)
+    )
+    critic_dim: tuple[int, ...] = hyperparameter(
+        (256, 256), "Widths of the critic's hidden layers.", checks.widths()
+    )
+    critic_dropout: float = hyperparameter(
+        0.5, 'Dropout after each hidden layer of the critic.', checks.number(below=1)
+    )
+    generator_lr: float = hyperparameter(
+        2e-4, 'Adam learning rate of the generator.', checks.number(positive=True)
+    )
+    generator_decay: float = hyperparameter(
+        1e-6, 'Adam weight decay of the generator.', checks.number()
+    )
+    critic_lr: float = hyperparameter(
+        2e-4, 'Adam learning rate of the critic.', checks.number(positive=True)
+    )
+    critic_decay: float = hyperparameter(1e-6, 'Adam weight decay of the critic.', checks.number())
+    critic_steps: int = hyperparameter(1, 'Critic updates per generator update.', checks.integer(1))
+    pac: int = hyperparameter(10, 'Rows the critic scores together (PacGAN).', checks.integer(1))
+    adversarial_loss: str = hyperparameter(
+        'wgan-gp',
+        "``'wgan-gp'`` (Wasserstein with gradient penalty) or ``'bce'`` (non-saturating).",
+        checks.OneOf(ADVERSARIAL_LOSSES),
+    )
+    gradient_penalty_weight: float = hyperparameter(
+        10.0, "Weight of the gradient penalty (``'wgan-gp'`` only).", checks.number()
+    )
+    log_frequency: bool = hyperparameter(
+        True,
+        'Draw training conditions at the log-frequency of each category (as CTGAN).',
+        checks.BOOLEAN,
+    )
+    correlation_weight: float = hyperparameter(
+        0.0, 'Weight of the correlation loss (0 turns it off).', checks.number()
+    )
+    class_column: str | None = hyperparameter(
+        None, 'Discrete column whose classes the class-wise losses compare.', checks.OPTIONAL_NAME
+    )
+    classwise_weight: float = hyperparameter(
+        0.0,
+        'Weight of the class-wise correlation loss (needs ``class_column``; 0 turns it off).',
+        checks.number(),
+    )
+    energy_weight: float = hyperparameter(
+        0.0,
+        'Weight of the energy loss: the energy distance between generated and real rows within '
+        'each class of ``class_column`` (over the whole table without one); it matches whole '
+        'class-conditional distributions, not only their correlations (0 turns it off).',
+        checks.number(),
+        legacy=0.0,
+    )
+    mfs_weight: float = hyperparameter(
+        0.0,
+        'Weight of the meta-feature-statistics loss (0 turns it off and skips its cost).',
+        checks.number(),
+    )
+    mfs_features: tuple[str, ...] | None = hyperparameter(
+        None,
+        "Meta-features of the MFS loss (pymfe's statistical group, computed on the numeric "
+        'columns), from ``sdv_attncorr.core.losses.metafeatures.META_FEATURES``; None for all '
+        'but ``cor`` and ``cov``, which pymfe defines as absolute values (blind to the sign of '
+        'a correlation, they let the generator flip it).',
+        checks.NamesFrom(META_FEATURES),
+    )
+    mfs_subsamples: int = hyperparameter(
+        10,
+        'K, the most groups of rows compared per step on each side; lowered to what fits in '
+        'the (table-adapted) batch: ``min(K, batch // m)``.',
+        checks.integer(1),
+    )
+    mfs_subsample_size: int = hyperparameter(
+        50,
+        'm, the rows per group (equal for real and generated groups); capped at the batch, '
+        'with a warning.',
+        checks.integer(2),
+    )
+    mfs_distance: str = hyperparameter(
+        'auto',
+        "Wasserstein distance between the K meta-feature vectors of each side: ``'exact'`` "
+        "(optimal transport), ``'sliced'``, ``'per_component'`` (1-D per component) or "
+        "``'auto'`` (exact up to 64 groups).",
+        checks.OneOf(WASSERSTEIN_METHODS),
+    )
+    mfs_interval: int = hyperparameter(
+        4,
+        'Compute the MFS loss every ``mfs_interval``-th generator step only, with its weight '
+        "multiplied by as much (lazy regularisation, as StyleGAN2's): the same expected "
+        'gradient at a fraction of the cost. 1 computes it at every step.',
+        checks.integer(1),
+        legacy=1,
+    )
+    enable_gpu: bool = hyperparameter(True, 'Train on a GPU when one is available.', checks.BOOLEAN)
+    verbose: bool = hyperparameter(False, 'Show a progress bar with the losses.', checks.BOOLEAN)
+    aim_repo: str | None = hyperparameter(
+        None,
+        'An Aim repository folder to log each fit to (hyperparameters; per epoch every loss, '
+        "the generator's and critic's gradient norms and each meta-feature's MFS distance); "
+        "the run's hash is left in ``aim_run_hash``. Needs ``pip install 'sdv-attncorr[aim]'``.",
+        checks.OPTIONAL_PATH,
+        legacy=None,
+    )
+
+    def __post_init__(self) -> None:
+        for item in dataclasses.fields(self):
+            check = item.metadata['check']
+            message = check and check.error(item.name, getattr(self, item.name))
+            if message:
+                raise HyperparameterError(message)
+
+        self._check_together()
+
+    def _check_together(self) -> None:
+        if self.batch_size % self.pac:
+            suggestion = self.batch_size // self.pac * self.pac or self.pac
+            raise HyperparameterError(
+                f'batch_size must be a multiple of pac, got batch_size={self.batch_size} and '
+                f'pac={self.pac}: use e.g. batch_size={suggestion}.'
+            )
+        if self.attention_dim % self.attention_heads:
+            raise HyperparameterError(
+                f'attention_dim must be a multiple of attention_heads, got '
+                f'attention_dim={self.attention_dim}, attention_heads={self.attention_heads}.'
+            )
 
     @classmethod
-    def field_names(cls):
-        """tuple[str]: The names of the hyperparameters."""
-        return tuple(field.name for field in fields(cls))
+    def field_names(cls) -> tuple[str, ...]:
+        """tuple[str]: The names of the hyperparameters, in signature order."""
+        return tuple(item.name for item in dataclasses.fields(cls))
 
     @classmethod
-    def from_object(cls, source):
-        """Build a config from the attributes of the same names on ``source``."""
-        return cls(**{name: getattr(source, name) for name in cls.field_names()})
+    def legacy_values(cls) -> dict[str, Any]:
+        """Return the value each field added after the first saved files had in those files."""
+        return {
+            item.name: item.metadata['legacy']
+            for item in dataclasses.fields(cls)
+            if item.metadata['legacy'] is not _NO_LEGACY
+        }
+
+    def replace(self, **changes: Any) -> GANConfig:
+        """Return a copy with ``changes`` (checked as any config)."""
+        return dataclasses.replace(self, **changes)

@@ -27,6 +27,13 @@ def gradient_norm(module):
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in gradients]))
 
 
+def adam(module, lr, weight_decay):
+    """Adam with GAN betas (0.5, 0.9), as CTGAN."""
+    return torch.optim.Adam(
+        module.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=weight_decay, foreach=True
+    )
+
+
 @contextmanager
 def frozen(module):
     """Build the graph through ``module`` without gradients for its own parameters."""
@@ -61,10 +68,12 @@ class Trainer:
             The encoded training table, ``[n_rows, width]``.
         rng (torch.Generator):
             Source of all randomness of training.
-        settings (dict):
-            ``batch_size``, ``critic_steps``, ``d_noise``, ``class_positions`` (the
-            ``(start, end)`` of the class column's span in a row, or None),
-            ``generator_lr``, ``generator_decay``, ``critic_lr``, ``critic_decay``.
+        config (GANConfig):
+            The hyperparameters (critic steps, noise width, learning rates, weight decays).
+        batch_size (int):
+            Rows per step (the table-adapted batch, ``schedule.effective_batch``).
+        class_positions (tuple[int, int] or None):
+            ``(start, end)`` of the class column's span in a row, or None.
         generator_regularizers (list[tuple[float, callable]]):
             ``(weight, regulariser)`` pairs; a regulariser with ``uses_view`` gets view rows;
             one with an ``interval`` of n > 1 is lazy: computed every n-th generator step only,
@@ -88,7 +97,9 @@ class Trainer:
         conditions,
         data,
         rng,
-        settings,
+        config,
+        batch_size,
+        class_positions=None,
         generator_regularizers=(),
         critic_regularizers=(),
         callbacks=(),
@@ -96,10 +107,10 @@ class Trainer:
         self.generator, self.head, self.critic = generator, head, critic
         self.adversarial, self.conditions, self.data = adversarial, conditions, data
         self.rng = rng
-        self.batch_size = settings['batch_size']
-        self.critic_steps = settings['critic_steps']
-        self.d_noise = settings['d_noise']
-        self.class_positions = settings['class_positions']
+        self.batch_size = batch_size
+        self.critic_steps = config.critic_steps
+        self.d_noise = config.embedding_dim
+        self.class_positions = class_positions
         self.generator_regularizers = list(generator_regularizers)
         self.critic_regularizers = list(critic_regularizers)
         self.uses_view = any(getattr(r, 'uses_view', False) for _, r in generator_regularizers)
@@ -108,18 +119,8 @@ class Trainer:
         self.tracks_gradients = any(getattr(c, 'tracks_gradients', False) for c in callbacks)
         self.gradient_norms = {}
         self.epochs = 0
-        self.generator_optimizer = self._adam(generator, settings, 'generator')
-        self.critic_optimizer = self._adam(critic, settings, 'critic')
-
-    @staticmethod
-    def _adam(module, settings, role):
-        return torch.optim.Adam(
-            module.parameters(),
-            lr=settings[f'{role}_lr'],
-            betas=(0.5, 0.9),
-            weight_decay=settings[f'{role}_decay'],
-            foreach=True,
-        )
+        self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
+        self.critic_optimizer = adam(critic, config.critic_lr, config.critic_decay)
 
     def generate(self, condition, *, hard=False):
         """Generate raw and activated rows for ``condition``."""

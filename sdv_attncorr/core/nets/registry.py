@@ -1,0 +1,45 @@
+"""Generator bodies by name: the ``generator`` hyperparameter picks one.
+
+A new body is a module taking ``(noise, condition)`` to a raw row (see ``generators.py``) and
+one line here; its name becomes a valid ``generator`` value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from torch import nn
+
+from sdv_attncorr.core.layout import TableLayout
+from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
+
+if TYPE_CHECKING:
+    from sdv_attncorr.core.training.config import GANConfig
+
+GeneratorBuilder = Callable[['GANConfig', TableLayout, int], nn.Module]
+
+
+def attention_body(config: GANConfig, layout: TableLayout, d_condition: int) -> nn.Module:
+    """Columns as tokens with multi-head self-attention across them."""
+    return AttentionGenerator(
+        d_noise=config.embedding_dim,
+        d_condition=d_condition,
+        layout=layout,
+        d_token=config.attention_dim,
+        n_heads=config.attention_heads,
+        n_blocks=config.attention_blocks,
+    )
+
+
+def mlp_body(config: GANConfig, layout: TableLayout, d_condition: int) -> nn.Module:
+    """Residual MLP (CTGAN's body, with layer norm)."""
+    return MLPGenerator(
+        d_noise=config.embedding_dim,
+        d_condition=d_condition,
+        layout=layout,
+        hidden_dims=tuple(config.generator_dim),
+    )
+
+
+GENERATOR_BODIES: dict[str, GeneratorBuilder] = {'attention': attention_body, 'mlp': mlp_body}

@@ -1,0 +1,20 @@
+"""How a table's size sets the batch: quality follows optimizer steps, not epochs."""
+
+from __future__ import annotations
+
+from sdv_attncorr.core.training.config import GANConfig
+
+MIN_ADAPTED_BATCH = 50
+
+
+def effective_batch(config: GANConfig, n_rows: int) -> tuple[int, int]:
+    """Return ``(batch_size, pac)`` adapted to a table of ``n_rows`` rows.
+
+    The batch shrinks (down to 50 rows) so that an epoch has at least ``min_steps_per_epoch``
+    steps, is never larger than the table, and stays a multiple of ``pac``; a table smaller
+    than one pack is trained with packs of one row.
+    """
+    pac = config.pac if n_rows >= config.pac else 1
+    per_step = max(MIN_ADAPTED_BATCH, n_rows // config.min_steps_per_epoch)
+    batch_size = min(config.batch_size, per_step, n_rows)
+    return max(pac, batch_size // pac * pac), pac
