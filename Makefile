@@ -28,6 +28,7 @@ test-slow: install
 lint: install
 	$(VENV)/bin/ruff check sdv_attncorr tests benchmarks tutorials
 	$(VENV)/bin/ruff format --check sdv_attncorr tests benchmarks tutorials
+	$(VENV)/bin/mypy sdv_attncorr
 
 format: install
 	$(VENV)/bin/ruff format sdv_attncorr tests benchmarks tutorials

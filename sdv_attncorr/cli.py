@@ -7,9 +7,12 @@ raised as ``CommandError`` and printed as one line with exit code 2; ``--debug``
 traceback instead.
 """
 
+from __future__ import annotations
+
 import argparse
 import importlib
 import sys
+from collections.abc import Sequence
 
 COMMANDS = ('fit', 'sample', 'evaluate', 'benchmark', 'demo')
 
@@ -18,7 +21,7 @@ class CommandError(Exception):
     """A problem with the user's input that the command reports as one line (exit code 2)."""
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per available command module.
 
     Returns:
@@ -43,11 +46,11 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
     Args:
-        argv (list[str] or None):
+        argv (Sequence[str] or None):
             The arguments; ``sys.argv[1:]`` when None.
 
     Returns:

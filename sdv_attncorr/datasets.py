@@ -1,14 +1,17 @@
 """The built-in demo table: student placements, shipped inside sdmetrics (no download)."""
 
+from __future__ import annotations
+
 import copy
 
+import pandas as pd
 from sdmetrics.demos import load_single_table_demo
 from sdv.metadata import Metadata
 
 DEMO_TABLE = 'student_placements'
 
 
-def load_demo():
+def load_demo() -> tuple[pd.DataFrame, Metadata, str]:
     """Load the student-placements table and SDV 2.0 metadata for it.
 
     The metadata shipped with sdmetrics gives ``student_id`` a ``regex_format`` that SDV 2.0

@@ -1,11 +1,18 @@
 """Reading what users type and give: table files and literal values (CLI and benchmark)."""
 
+from __future__ import annotations
+
 import ast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLE_SUFFIXES = ('.csv', '.parquet', '.pq')
 
 
-def read_table_file(path, error=ValueError):
+def read_table_file(path: Path, error: type[Exception] = ValueError) -> pd.DataFrame:
     """Read a CSV file, or a Parquet file for any other suffix.
 
     Args:
@@ -28,7 +35,7 @@ def read_table_file(path, error=ValueError):
         raise error(f'{path}: cannot be read as a table ({reason}).') from reason
 
 
-def parse_literal(text):
+def parse_literal(text: str) -> Any:
     """Read ``text`` as a Python literal (number, bool, None, tuple, list) or keep the string."""
     try:
         return ast.literal_eval(text)

@@ -1,7 +1,11 @@
 """``sdv-attncorr benchmark``: compare our synthesizers with SDV's on real tables."""
 
+from __future__ import annotations
+
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdv_attncorr.benchmark import BenchmarkInputError
 from sdv_attncorr.benchmark.synthesizers import (
@@ -13,6 +17,9 @@ from sdv_attncorr.benchmark.synthesizers import (
 from sdv_attncorr.benchmark.tables import BUILT_IN, QUICK_TABLES, resolve_tables
 from sdv_attncorr.cli import CommandError
 from sdv_attncorr.files import TABLE_SUFFIXES
+
+if TYPE_CHECKING:
+    from sdv_attncorr.benchmark.suite import BenchmarkConfig
 
 QUICK_EPOCHS = 5
 DEFAULT_SEEDS = 3
@@ -34,7 +41,7 @@ table x synthesizer x seed), results.md (mean ± sd over seeds) and PNG plots.
 """
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``benchmark`` sub-command.
 
     Args:
@@ -53,7 +60,7 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def _add_arguments(add):
+def _add_arguments(add: Callable[..., argparse.Action]) -> None:
     add('tables', nargs='*', metavar='TABLE', help='built-in name or table file')
     add(
         '--tables',
@@ -84,7 +91,7 @@ def _add_arguments(add):
     add('--force', action='store_true', help='write into a non-empty --out')
 
 
-def check_out(out, force):
+def check_out(out: Path, force: bool) -> None:
     """Refuse an ``--out`` that is a file, or a non-empty folder without ``--force``."""
     if out.exists() and not out.is_dir():
         raise CommandError(f'--out {out} is a file; give a folder path.')
@@ -94,7 +101,7 @@ def check_out(out, force):
         )
 
 
-def _counts(args):
+def _counts(args: argparse.Namespace) -> tuple[list[str], int, int | None]:
     """Apply ``--quick`` and the defaults to ``(tables, seeds, epochs)``; check the numbers."""
     tables = [*args.tables, *args.more_tables]
     seeds, epochs = args.seeds, args.epochs
@@ -109,7 +116,7 @@ def _counts(args):
     return tables or list(BUILT_IN), seeds, epochs
 
 
-def check_swallowed_tables(synthesizers):
+def check_swallowed_tables(synthesizers: list[str] | None) -> None:
     """Refuse a table name caught by ``--synthesizers`` (it takes every word after it).
 
     Args:
@@ -129,7 +136,7 @@ def check_swallowed_tables(synthesizers):
             )
 
 
-def build_config(args):
+def build_config(args: argparse.Namespace) -> tuple[BenchmarkConfig, list[str]]:
     """Check the arguments and turn them into a ``BenchmarkConfig`` and the starting notes.
 
     Returns:
@@ -154,7 +161,7 @@ def build_config(args):
     return config, notes
 
 
-def run(args):
+def run(args: argparse.Namespace) -> None:
     """Run the ``benchmark`` sub-command.
 
     Args:

@@ -1,15 +1,22 @@
 """Helpers shared by the sub-commands: reading tables, outputs that must not be overwritten."""
 
+from __future__ import annotations
+
 import pickle
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdv_attncorr.cli import CommandError
 from sdv_attncorr.files import TABLE_SUFFIXES, parse_literal, read_table_file
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from sdv.single_table.base import BaseSingleTableSynthesizer
+
 __all__ = ['check_output', 'load_synthesizer', 'parse_literal', 'read_table']
 
 
-def read_table(path):
+def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV or Parquet file, or raise ``CommandError`` naming the problem.
 
     Args:
@@ -28,7 +35,7 @@ def read_table(path):
     return read_table_file(path, CommandError)
 
 
-def check_output(path, force, suffixes=None):
+def check_output(path: str | Path, force: bool, suffixes: tuple[str, ...] | None = None) -> Path:
     """Refuse an existing output without ``--force``, or an unsupported file type.
 
     Args:
@@ -36,7 +43,7 @@ def check_output(path, force, suffixes=None):
             The output file.
         force (bool):
             Whether ``--force`` was given.
-        suffixes (tuple[str] or None):
+        suffixes (tuple[str, ...] or None):
             Accepted suffixes, or None for any.
 
     Returns:
@@ -52,7 +59,7 @@ def check_output(path, force, suffixes=None):
     return path
 
 
-def load_synthesizer(path):
+def load_synthesizer(path: str | Path) -> BaseSingleTableSynthesizer:
     """Load a synthesizer saved with ``save``, or raise ``CommandError`` saying why not."""
     from sdv.single_table.base import BaseSingleTableSynthesizer
     from sdv.utils import load_synthesizer as sdv_load

@@ -1,16 +1,24 @@
 """``sdv-attncorr demo``: fit on the built-in table and compare with GaussianCopula."""
 
+from __future__ import annotations
+
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdv_attncorr.cli import CommandError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sdv.metadata import Metadata
+    from sdv.single_table.base import BaseSingleTableSynthesizer
 
 OUTPUTS = ('synthetic.csv', 'loss_values.csv', 'loss_curve.png')
 EXAMPLE = 'example:\n  sdv-attncorr demo --out demo-output --epochs 300'
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` sub-command."""
     parser = subparsers.add_parser(
         'demo',
@@ -29,7 +37,7 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def _check_outputs(folder, force):
+def _check_outputs(folder: Path, force: bool) -> None:
     existing = [name for name in OUTPUTS if (folder / name).exists()]
     if existing and not force:
         raise CommandError(
@@ -37,7 +45,9 @@ def _check_outputs(folder, force):
         )
 
 
-def _fit_and_score(synthesizer, data, metadata, table):
+def _fit_and_score(
+    synthesizer: BaseSingleTableSynthesizer, data: pd.DataFrame, metadata: Metadata, table: str
+) -> tuple[pd.DataFrame, float, float]:
     from sdv.evaluation import evaluate_quality
 
     started = time.perf_counter()
@@ -48,7 +58,7 @@ def _fit_and_score(synthesizer, data, metadata, table):
     return synthetic, report.get_score(), seconds
 
 
-def _save_loss_curve(losses, path):
+def _save_loss_curve(losses: pd.DataFrame, path: Path) -> None:
     import matplotlib
 
     matplotlib.use('Agg')
@@ -64,7 +74,7 @@ def _save_loss_curve(losses, path):
     pyplot.close(figure)
 
 
-def run(args):
+def run(args: argparse.Namespace) -> None:
     """Run the demo."""
     from sdv.single_table import GaussianCopulaSynthesizer
 

@@ -1,13 +1,19 @@
 """``sdv-attncorr evaluate``: compare a synthetic CSV with the real one and write a report."""
 
+from __future__ import annotations
+
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdv.metadata import Metadata
 from sdv.metadata.errors import InvalidMetadataError
 
 from sdv_attncorr.cli import CommandError
 from sdv_attncorr.commands.common import read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EPILOG = """example:
   sdv-attncorr evaluate crops.csv synthetic.csv --class-column label --out report/
@@ -20,7 +26,7 @@ detected from the real CSV.
 """
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``evaluate`` sub-command.
 
     Args:
@@ -46,11 +52,11 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def _one_line(error):
+def _one_line(error: BaseException) -> str:
     return ' '.join(str(error).split())
 
 
-def _metadata(path, real, table_name):
+def _metadata(path: Path | None, real: pd.DataFrame, table_name: str) -> Metadata:
     if path is None:
         return Metadata.detect_from_dataframes({table_name: real})
     if not path.is_file():
@@ -61,7 +67,7 @@ def _metadata(path, real, table_name):
         raise CommandError(f'invalid metadata file {path}: {_one_line(error)}') from error
 
 
-def _check_out(out, force):
+def _check_out(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise CommandError(f'--out {out} is a file; give a folder path.')
     if out.is_dir() and any(out.iterdir()) and not force:
@@ -70,7 +76,7 @@ def _check_out(out, force):
         )
 
 
-def run(args):
+def run(args: argparse.Namespace) -> None:
     """Run the ``evaluate`` sub-command.
 
     Args:

@@ -1,8 +1,13 @@
 """``sdv-attncorr fit``: fit a synthesizer on a CSV or Parquet table and save it."""
 
+from __future__ import annotations
+
 import argparse
+import dataclasses
 import inspect
+import textwrap
 from pathlib import Path
+from typing import Any
 
 from sdv_attncorr.cli import CommandError
 from sdv_attncorr.commands.common import check_output, parse_literal, read_table
@@ -17,7 +22,7 @@ EXAMPLE = """examples:
   sdv-attncorr fit abalone.csv --synthesizer wgan-mfs --epochs 500 \\
       --param mfs_weight=2 --param generator_dim=(128,128) --out abalone.pkl
 
---param takes any argument of the synthesizer's __init__ (see its docstring); defaults:
+--param takes any argument of the synthesizer's __init__ (see its docstring):
 """
 
 
@@ -28,7 +33,7 @@ def synthesizer_class(name):
     return getattr(sdv_attncorr, SYNTHESIZERS[name])
 
 
-def parameter_defaults(name):
+def parameter_defaults(name: str) -> dict[str, Any]:
     """Return ``{argument: default}`` of a synthesizer, read from its ``__init__`` signature."""
     parameters = inspect.signature(synthesizer_class(name).__init__).parameters
     return {
@@ -38,12 +43,22 @@ def parameter_defaults(name):
     }
 
 
-def _defaults_text():
-    lines = []
-    for name in SYNTHESIZERS:
-        pairs = ', '.join(f'{k}={v!r}' for k, v in parameter_defaults(name).items())
-        lines.append(f'  {name}: {pairs}')
-    return '\n'.join(lines)
+def _defaults_text() -> str:
+    """One entry per hyperparameter of the table: defaults of each synthesizer, and its doc."""
+    from sdv_attncorr.core.training.config import GANConfig
+
+    defaults = {name: parameter_defaults(name) for name in SYNTHESIZERS}
+    entries = []
+    for item in dataclasses.fields(GANConfig):
+        if item.name in NOT_PARAMETERS:
+            continue
+        values = ', '.join(f'{name} {defaults[name][item.name]!r}' for name in SYNTHESIZERS)
+        doc = item.metadata['doc'].replace('``', '')
+        entries.append(
+            f'  {item.name} ({values})\n'
+            + textwrap.fill(doc, 96, initial_indent=' ' * 6, subsequent_indent=' ' * 6)
+        )
+    return '\n'.join(entries)
 
 
 def register(subparsers):

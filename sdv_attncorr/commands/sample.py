@@ -1,11 +1,20 @@
 """``sdv-attncorr sample``: sample rows from a saved synthesizer into a CSV or Parquet file."""
 
+from __future__ import annotations
+
 import argparse
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sdv_attncorr.cli import CommandError
 from sdv_attncorr.commands.common import check_output, load_synthesizer, parse_literal
+
+if TYPE_CHECKING:
+    from sdv.sampling import Condition
+    from sdv.single_table.base import BaseSingleTableSynthesizer
 
 EXAMPLE = """examples:
   sdv-attncorr sample crops.pkl --rows 10000 --out synthetic.csv
@@ -14,7 +23,7 @@ EXAMPLE = """examples:
 """
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``sample`` sub-command."""
     parser = subparsers.add_parser(
         'sample',
@@ -37,7 +46,7 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def _condition_value(synthesizer, column, text):
+def _condition_value(synthesizer: BaseSingleTableSynthesizer, column: str, text: str) -> Any:
     model = getattr(synthesizer, '_model', None)
     encoder = getattr(model, 'encoder', None)
     if encoder is not None and column in encoder.discrete_columns:
@@ -48,7 +57,9 @@ def _condition_value(synthesizer, column, text):
     return parse_literal(text)
 
 
-def parse_conditions(synthesizer, texts):
+def parse_conditions(
+    synthesizer: BaseSingleTableSynthesizer, texts: Iterable[str]
+) -> list[Condition]:
     """Turn ``COLUMN=VALUE:COUNT`` strings into SDV ``Condition`` objects."""
     from sdv.sampling import Condition
 
@@ -64,14 +75,14 @@ def parse_conditions(synthesizer, texts):
     return conditions
 
 
-def _write(frame, path):
+def _write(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix.lower() == '.csv':
         frame.to_csv(path, index=False)
     else:
         frame.to_parquet(path, index=False)
 
 
-def run(args):
+def run(args: argparse.Namespace) -> None:
     """Sample into a hidden partial file, then move it over ``--out`` (kept if sampling fails)."""
     out = check_output(args.out, args.force, suffixes=('.csv', '.parquet', '.pq'))
     synthesizer = load_synthesizer(args.model)
@@ -90,7 +101,9 @@ def run(args):
     print(f'Wrote {args.rows + sum(c.get_num_rows() for c in conditions)} rows to {out}')
 
 
-def _sample_into(synthesizer, rows, conditions, out):
+def _sample_into(
+    synthesizer: BaseSingleTableSynthesizer, rows: int, conditions: list[Condition], out: Path
+) -> None:
     table = synthesizer._table_name
     if conditions:
         frames = [synthesizer.sample_from_conditions(conditions)[table]]

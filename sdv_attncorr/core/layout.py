@@ -5,6 +5,9 @@ of a table column: a ``continuous`` span of width 1 (a standardised value) or a 
 span (a one-hot block over the categories of a column, or over its null indicator).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
@@ -34,14 +37,14 @@ class Span:
     start: int
     width: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in (CONTINUOUS, DISCRETE):
             raise ValueError(f"kind must be 'continuous' or 'discrete', got {self.kind=}")
         if self.width < 1 or (self.kind == CONTINUOUS and self.width != 1):
             raise ValueError(f'invalid span width for {self.kind} span: {self.width=}')
 
     @property
-    def end(self):
+    def end(self) -> int:
         """int: Index one past the span's last value."""
         return self.start + self.width
 
@@ -51,14 +54,14 @@ class TableLayout:
     """The spans of an encoded row, in order and without gaps.
 
     Args:
-        spans (tuple[Span]):
+        spans (tuple[Span, ...]):
             The spans, each starting where the previous one ends.
 
     """
 
-    spans: tuple
+    spans: tuple[Span, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         position = 0
         for span in self.spans:
             if span.start != position:
@@ -66,11 +69,11 @@ class TableLayout:
             position = span.end
 
     @classmethod
-    def from_widths(cls, parts):
+    def from_widths(cls, parts: Iterable[tuple[str, str, int]]) -> TableLayout:
         """Build a layout from ``(column, kind, width)`` triples laid out one after another.
 
         Args:
-            parts (iterable[tuple[str, str, int]]):
+            parts (Iterable[tuple[str, str, int]]):
                 The column, kind and width of each span, in order.
 
         Returns:
@@ -86,26 +89,26 @@ class TableLayout:
         return cls(tuple(spans))
 
     @property
-    def width(self):
+    def width(self) -> int:
         """int: Number of values in an encoded row."""
         return self.spans[-1].end if self.spans else 0
 
     @property
-    def columns(self):
-        """tuple[str]: Table columns in the order of their first span."""
+    def columns(self) -> tuple[str, ...]:
+        """tuple[str, ...]: Table columns in the order of their first span."""
         return tuple(dict.fromkeys(span.column for span in self.spans))
 
     @property
-    def discrete_spans(self):
-        """tuple[Span]: The discrete spans, in order."""
+    def discrete_spans(self) -> tuple[Span, ...]:
+        """tuple[Span, ...]: The discrete spans, in order."""
         return tuple(span for span in self.spans if span.kind == DISCRETE)
 
     @property
-    def continuous_spans(self):
-        """tuple[Span]: The continuous spans, in order."""
+    def continuous_spans(self) -> tuple[Span, ...]:
+        """tuple[Span, ...]: The continuous spans, in order."""
         return tuple(span for span in self.spans if span.kind == CONTINUOUS)
 
-    def continuous_index(self):
+    def continuous_index(self) -> torch.Tensor:
         """Return the positions of the continuous values in an encoded row.
 
         Returns:
@@ -115,7 +118,7 @@ class TableLayout:
         """
         return torch.tensor([span.start for span in self.continuous_spans], dtype=torch.long)
 
-    def discrete_padding_index(self):
+    def discrete_padding_index(self) -> torch.Tensor:
         """Return an index that gathers the discrete spans into a padded block.
 
         Position ``[s, k]`` holds the row position of category ``k`` of discrete span ``s``, or
@@ -134,7 +137,7 @@ class TableLayout:
 
         return index
 
-    def column_of_position(self):
+    def column_of_position(self) -> torch.Tensor:
         """Return, for each position of an encoded row, the index of its table column.
 
         Returns:

@@ -1,10 +1,22 @@
 """Local random state: torch generators owned by a model, never the global seed."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeAlias, TypeVar
+
 import numpy as np
 import torch
 
+T = TypeVar('T')
 
-def make_rng(state=None, device='cpu'):
+RngState: TypeAlias = (
+    int | np.integer | tuple[np.random.RandomState, torch.Generator] | torch.Generator | None
+)
+"""What ``make_rng`` accepts: a seed, SDV's pair of states, a generator, or None."""
+
+
+def make_rng(state: RngState = None, device: str | torch.device = 'cpu') -> torch.Generator:
     """Build a ``torch.Generator`` from a seed, an existing generator or nothing.
 
     Args:
@@ -38,7 +50,7 @@ def make_rng(state=None, device='cpu'):
     return rng
 
 
-def seeded_init(seed, build):
+def seeded_init(seed: int, build: Callable[[], T]) -> T:
     """Call ``build()`` with the global torch seed set to ``seed``, then restore it.
 
     Module constructors draw their initial weights from the global generator; this keeps
@@ -47,11 +59,11 @@ def seeded_init(seed, build):
     Args:
         seed (int):
             Seed for the initial weights.
-        build (callable):
+        build (Callable[[], T]):
             Function that builds and returns the modules.
 
     Returns:
-        object:
+        T:
             What ``build`` returns.
 
     """

@@ -6,6 +6,11 @@ quantiles (``QuantileNormalizer``); a numeric column with missing values also ge
 null-indicator span, named ``'<column>#null'``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Collection, Set
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from rdt.transformers import OneHotEncoder
@@ -28,26 +33,31 @@ class TableEncoder:
             The columns encoded as categories.
     """
 
-    _always_missing = frozenset()  # encoders pickled before all-missing columns were skipped
+    # Encoders pickled before all-missing columns were skipped have no instance attribute.
+    _always_missing: Set[str] = frozenset()
 
-    def __init__(self):
-        self.layout = None
-        self.columns = []
-        self.discrete_columns = []
-        self._one_hot = {}
-        self._normalizers = {}
-        self._has_nulls = {}
+    def __init__(self) -> None:
+        self.layout: TableLayout | None = None
+        self.columns: list[str] = []
+        self.discrete_columns: list[str] = []
+        self._one_hot: dict[str, OneHotEncoder] = {}
+        self._normalizers: dict[str, QuantileNormalizer] = {}
+        self._has_nulls: dict[str, bool] = {}
         self._always_missing = set()
-        self._dtypes = {}
+        self._dtypes: dict[str, Any] = {}
 
-    def fit(self, data, discrete_columns):
+    def fit(self, data: pd.DataFrame, discrete_columns: Collection[str]) -> TableEncoder:
         """Learn each column's encoding.
 
         Args:
             data (pandas.DataFrame):
                 The processed table.
-            discrete_columns (list[str]):
+            discrete_columns (Collection[str]):
                 The columns to encode as categories; the others must be numeric.
+
+        Returns:
+            TableEncoder:
+                ``self``.
         """
         self.columns = list(data.columns)
         self.discrete_columns = [column for column in self.columns if column in discrete_columns]
@@ -59,7 +69,13 @@ class TableEncoder:
         self.layout = TableLayout.from_widths(parts)
         return self
 
-    def _fit_column(self, series, is_discrete):
+    def _fitted_layout(self) -> TableLayout:
+        if self.layout is None:
+            raise RuntimeError('TableEncoder is not fitted: call fit() first.')
+
+        return self.layout
+
+    def _fit_column(self, series: pd.Series, is_discrete: bool) -> list[tuple[str, str, int]]:
         column = series.name
         if is_discrete:
             encoder = OneHotEncoder()
@@ -71,7 +87,7 @@ class TableEncoder:
         null = np.isnan(values)
         if null.all():
             # Nothing to learn: the column is generated missing, its score a constant 0.
-            self._always_missing.add(column)
+            self._always_missing |= {column}
             values, null = np.zeros(1), np.zeros(1, dtype=bool)
         self._has_nulls[column] = bool(null.any())
         observed = values[~null]
@@ -82,7 +98,7 @@ class TableEncoder:
 
         return parts
 
-    def transform(self, data):
+    def transform(self, data: pd.DataFrame) -> np.ndarray:
         """Encode ``data``.
 
         Args:
@@ -109,7 +125,7 @@ class TableEncoder:
 
         return np.concatenate(blocks, axis=1).astype(np.float32)
 
-    def inverse_transform(self, matrix):
+    def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
         """Decode a matrix of generated rows (one-hot discrete spans) to a table.
 
         Args:
@@ -120,7 +136,7 @@ class TableEncoder:
             pandas.DataFrame:
                 The processed table's columns, in order.
         """
-        spans = {span.column: span for span in self.layout.spans}
+        spans = {span.column: span for span in self._fitted_layout().spans}
         decoded = {}
         for column in self.columns:
             span = spans[column]
@@ -141,7 +157,7 @@ class TableEncoder:
 
         return pd.DataFrame(decoded)
 
-    def _decode_categories(self, column, block):
+    def _decode_categories(self, column: str, block: np.ndarray) -> pd.Series:
         dummies = np.empty(len(self._one_hot[column].dummies), dtype=object)
         dummies[:] = self._one_hot[column].dummies
         values = pd.Series(dummies[block.argmax(axis=1)])
@@ -151,7 +167,7 @@ class TableEncoder:
 
         return values
 
-    def category_index(self, column, value):
+    def category_index(self, column: str, value: object) -> int | None:
         """Return the position of ``value`` among the categories of a discrete column.
 
         Args:
@@ -170,11 +186,11 @@ class TableEncoder:
 
         return None
 
-    def categories_of(self, column):
+    def categories_of(self, column: str) -> list[Any]:
         """Return the categories of a discrete column, in encoding order."""
         return list(self._one_hot[column].dummies)
 
-    def categories(self, matrix):
+    def categories(self, matrix: np.ndarray) -> np.ndarray:
         """Return the category index of each row in each discrete span.
 
         Args:
@@ -185,11 +201,9 @@ class TableEncoder:
             numpy.ndarray:
                 Int64 array, shape ``[n, n_discrete_spans]``.
         """
+        spans = self._fitted_layout().discrete_spans
         return (
-            np.stack(
-                [matrix[:, s.start : s.end].argmax(axis=1) for s in self.layout.discrete_spans],
-                axis=1,
-            )
-            if self.layout.discrete_spans
+            np.stack([matrix[:, s.start : s.end].argmax(axis=1) for s in spans], axis=1)
+            if spans
             else np.zeros((len(matrix), 0), dtype=np.int64)
         )

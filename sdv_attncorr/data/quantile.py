@@ -1,5 +1,7 @@
 """Map a numeric column to standard-normal scores through its own quantiles, and back."""
 
+from __future__ import annotations
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
@@ -17,16 +19,20 @@ class QuantileNormalizer:
     caller. A constant column maps to 0 and back to its value.
     """
 
-    def __init__(self):
-        self.grid_probabilities = None
-        self.grid_values = None
+    def __init__(self) -> None:
+        self.grid_probabilities: np.ndarray | None = None
+        self.grid_values: np.ndarray | None = None
 
-    def fit(self, values):
+    def fit(self, values: np.ndarray) -> QuantileNormalizer:
         """Learn the quantile grid of ``values`` (a 1-D float array without NaN).
 
         Args:
             values (numpy.ndarray):
                 The column's observed values; at least one.
+
+        Returns:
+            QuantileNormalizer:
+                ``self``.
         """
         size = min(GRID_SIZE, len(values))
         inner = (np.arange(size) + 0.5) / size
@@ -35,7 +41,14 @@ class QuantileNormalizer:
         self._lowest = 0.5 * inner[0]
         return self
 
-    def transform(self, values):
+    def _grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the fitted ``(grid_probabilities, grid_values)``."""
+        if self.grid_probabilities is None or self.grid_values is None:
+            raise RuntimeError('QuantileNormalizer is not fitted: call fit(values) first.')
+
+        return self.grid_probabilities, self.grid_values
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
         """Return the normal scores of ``values``.
 
         Args:
@@ -46,18 +59,19 @@ class QuantileNormalizer:
             numpy.ndarray:
                 Normal scores, same shape.
         """
-        unique_values, inverse = np.unique(self.grid_values, return_inverse=True)
+        grid_probabilities, grid_values = self._grid()
+        unique_values, inverse = np.unique(grid_values, return_inverse=True)
         if len(unique_values) == 1:
             # Exactly 0: the mean grid probability misses 0.5 in the last bit, and a column of
             # 0s and 1e-16s is not constant to the losses downstream.
             return np.zeros(np.shape(values))
 
-        unique_probabilities = np.bincount(inverse, weights=self.grid_probabilities)
-        unique_probabilities /= np.bincount(inverse)
+        totals = np.bincount(inverse, weights=grid_probabilities)
+        unique_probabilities = totals / np.bincount(inverse)
         probabilities = np.interp(values, unique_values, unique_probabilities)
         return ndtri(np.clip(probabilities, self._lowest, 1 - self._lowest))
 
-    def inverse(self, scores):
+    def inverse(self, scores: np.ndarray) -> np.ndarray:
         """Map normal scores back to column values.
 
         Args:
@@ -68,4 +82,5 @@ class QuantileNormalizer:
             numpy.ndarray:
                 Values within the observed range.
         """
-        return np.interp(ndtr(scores), self.grid_probabilities, self.grid_values)
+        grid_probabilities, grid_values = self._grid()
+        return np.interp(ndtr(scores), grid_probabilities, grid_values)

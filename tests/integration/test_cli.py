@@ -91,3 +91,14 @@ def test_help_shows_an_example(command, tmp_path):
 
     assert result.returncode == 0
     assert 'example' in result.stdout
+
+
+def test_fit_help_documents_every_hyperparameter_of_the_table(tmp_path):
+    from sdv_attncorr.core.training.config import GANConfig
+
+    text = ' '.join(cli('fit', '--help', cwd=tmp_path).stdout.split())
+
+    for name in GANConfig.field_names():
+        if name != 'verbose':
+            assert f' {name} (attncorr ' in text
+    assert "generator (attncorr 'attention', wgan-mfs 'mlp') Generator body:" in text

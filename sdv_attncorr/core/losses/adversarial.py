@@ -1,7 +1,13 @@
 """Adversarial losses and the gradient penalty (a critic regulariser)."""
 
+from __future__ import annotations
+
+from typing import Protocol
+
 import torch
 from torch.nn import functional
+
+from sdv_attncorr.core.nets.critics import PacCritic
 
 
 class WassersteinLoss:
@@ -10,12 +16,12 @@ class WassersteinLoss:
     name = 'wgan-gp'
 
     @staticmethod
-    def critic_loss(real_scores, fake_scores):
+    def critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
         """Return the critic's loss: it scores real rows high and generated rows low."""
         return fake_scores.mean() - real_scores.mean()
 
     @staticmethod
-    def generator_loss(fake_scores):
+    def generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
         """Return the generator's loss: it wants its rows scored high."""
         return -fake_scores.mean()
 
@@ -26,17 +32,33 @@ class NonSaturatingLoss:
     name = 'bce'
 
     @staticmethod
-    def critic_loss(real_scores, fake_scores):
+    def critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
         """Return the critic's loss: cross-entropy of real (1) against generated (0)."""
         return functional.softplus(-real_scores).mean() + functional.softplus(fake_scores).mean()
 
     @staticmethod
-    def generator_loss(fake_scores):
+    def generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
         """Return the generator's loss: cross-entropy of its rows against the label real."""
         return functional.softplus(-fake_scores).mean()
 
 
 ADVERSARIAL_LOSSES = {loss.name: loss for loss in (WassersteinLoss, NonSaturatingLoss)}
+
+
+class CriticRegularizer(Protocol):
+    """What the trainer needs of a critic regulariser (such as ``GradientPenalty``)."""
+
+    name: str
+
+    def __call__(
+        self,
+        critic: PacCritic,
+        real: torch.Tensor,
+        fake: torch.Tensor,
+        rng: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Return the scalar penalty of the critic on ``real`` and ``fake`` rows."""
+        ...
 
 
 class GradientPenalty:
@@ -53,10 +75,16 @@ class GradientPenalty:
 
     name = 'Gradient Penalty'
 
-    def __init__(self, *, pac):
+    def __init__(self, *, pac: int) -> None:
         self.pac = pac
 
-    def __call__(self, critic, real, fake, rng=None):
+    def __call__(
+        self,
+        critic: PacCritic,
+        real: torch.Tensor,
+        fake: torch.Tensor,
+        rng: torch.Generator | None = None,
+    ) -> torch.Tensor:
         """Compute the penalty.
 
         Args:

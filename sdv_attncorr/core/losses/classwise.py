@@ -1,11 +1,15 @@
 """The class-wise correlation loss: correlations within each class of a chosen column."""
 
+from __future__ import annotations
+
 import torch
 
-from sdv_attncorr.core.losses.regularizers import EPSILON, varying_pairs
+from sdv_attncorr.core.losses.regularizers import EPSILON, GeneratorBatch, varying_pairs
 
 
-def classwise_correlations(x, classes, n_classes):
+def classwise_correlations(
+    x: torch.Tensor, classes: torch.Tensor, n_classes: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Pearson correlation matrix of ``x`` within each class, all classes at once.
 
     Args:
@@ -62,7 +66,15 @@ class ClasswiseCorrelationLoss:
     name = 'Classwise Correlation Loss'
     uses_view = True
 
-    def __init__(self, real_view, real_classes, n_classes, view_index, class_positions, min_rows=5):
+    def __init__(
+        self,
+        real_view: torch.Tensor,
+        real_classes: torch.Tensor,
+        n_classes: int,
+        view_index: torch.Tensor,
+        class_positions: torch.Tensor,
+        min_rows: int = 5,
+    ) -> None:
         self.view_index = view_index
         self.n_classes = n_classes
         self.min_rows = min_rows
@@ -73,10 +85,14 @@ class ClasswiseCorrelationLoss:
         self.masks[:, :, class_positions] = False
         self.weights = counts / counts.sum()
 
-    def __call__(self, batch):
+    def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the batch's view rows and their classes."""
+        view, classes = batch.require_view(), batch.view_classes
+        if classes is None:
+            raise ValueError(f'{self.name} needs the class of each view row; the batch has none.')
+
         generated, counts = classwise_correlations(
-            batch.view[:, self.view_index], batch.view_classes, self.n_classes
+            view[:, self.view_index], classes, self.n_classes
         )
         squared = (generated - self.targets) ** 2 * self.masks
         pairs = self.masks.sum(dim=(1, 2))

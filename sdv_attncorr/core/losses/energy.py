@@ -10,14 +10,17 @@ would shrink its spread (a small sample's error rewards a narrow generator); the
 distance on the same rows does not, since its estimate is unbiased at any sample size.
 """
 
+from __future__ import annotations
+
 import torch
 
+from sdv_attncorr.core.losses.regularizers import GeneratorBatch
 from sdv_attncorr.core.training.conditions import ConditionSampler
 
 EPSILON = 1e-8
 
 
-def pairwise_distances(a, b):
+def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Euclidean distance between every row of ``a`` and every row of ``b``.
 
     Differentiable everywhere, also between identical rows.
@@ -37,7 +40,9 @@ def pairwise_distances(a, b):
     return torch.sqrt(squared.clamp_min(0) + EPSILON)
 
 
-def class_mean_distances(distances, classes, n_classes, *, distinct):
+def class_mean_distances(
+    distances: torch.Tensor, classes: torch.Tensor, n_classes: int, *, distinct: bool
+) -> torch.Tensor:
     """Mean distance over the pairs of rows of the same class, for each class.
 
     Args:
@@ -91,7 +96,14 @@ class EnergyLoss:
     name = 'Energy Loss'
     uses_view = True
 
-    def __init__(self, real_view, real_classes, n_classes, columns, rng):
+    def __init__(
+        self,
+        real_view: torch.Tensor,
+        real_classes: torch.Tensor,
+        n_classes: int,
+        columns: torch.Tensor,
+        rng: torch.Generator,
+    ) -> None:
         self.real = real_view[:, columns]
         self.n_classes = n_classes
         self.columns = columns
@@ -99,14 +111,14 @@ class EnergyLoss:
         # The class column as the one discrete span of a sampler: its rows_with draws them.
         self.rows_by_class = ConditionSampler(real_classes[:, None], [n_classes])
 
-    def real_rows_like(self, classes):
+    def real_rows_like(self, classes: torch.Tensor) -> torch.Tensor:
         """Draw, for each class in ``classes``, a real row of that class (in the view)."""
         spans = torch.zeros_like(classes)
         return self.real[self.rows_by_class.rows_with(spans, classes, self.rng)]
 
-    def __call__(self, batch):
+    def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the batch's view rows and their classes."""
-        fake = batch.view[:, self.columns]
+        fake = batch.require_view()[:, self.columns]
         classes = batch.view_classes
         if classes is None:
             classes = torch.zeros(len(fake), dtype=torch.long, device=fake.device)

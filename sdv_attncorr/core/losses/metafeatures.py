@@ -28,8 +28,10 @@ Shape:
       and ``cov``, and ``d`` for ``eigenvalues``.
 """
 
+from __future__ import annotations
+
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 
 import torch
@@ -47,17 +49,17 @@ class _ColumnStatistics:
 
     """
 
-    def __init__(self, x):
+    def __init__(self, x: torch.Tensor) -> None:
         self.x = x
         self.num_rows = x.shape[-2]
 
     @cached_property
-    def sorted(self):
+    def sorted(self) -> torch.Tensor:
         """torch.Tensor: Each column sorted ascending, ``[..., m, d]``."""
         return torch.sort(self.x, dim=-2).values
 
     @cached_property
-    def centered(self):
+    def centered(self) -> torch.Tensor:
         """torch.Tensor: Each column minus its mean, ``[..., m, d]``; exactly 0 if constant.
 
         A float mean of equal values can differ from them in the last bit, and the denormal
@@ -67,17 +69,17 @@ class _ColumnStatistics:
         return torch.where(self.constant.unsqueeze(-2), torch.zeros_like(centered), centered)
 
     @cached_property
-    def var(self):
+    def var(self) -> torch.Tensor:
         """torch.Tensor: Column variances with ``ddof=1``, ``[..., d]``."""
         return self.centered.square().sum(dim=-2) / (self.num_rows - 1)
 
     @cached_property
-    def constant(self):
+    def constant(self) -> torch.Tensor:
         """torch.Tensor: Whether each column is constant, exactly (max == min), ``[..., d]``."""
         return self.sorted[..., -1, :] == self.sorted[..., 0, :]
 
     @cached_property
-    def safe_sd(self):
+    def safe_sd(self) -> torch.Tensor:
         """torch.Tensor: ``ddof=1`` standard deviations, 1 on constant columns (or variance 0).
 
         The 1 keeps divisions finite, and keeps ``sqrt``'s infinite derivative at 0 out of the
@@ -87,11 +89,11 @@ class _ColumnStatistics:
         return torch.where(self.constant | (self.var == 0), ones, self.var).sqrt()
 
     @cached_property
-    def cov(self):
+    def cov(self) -> torch.Tensor:
         """torch.Tensor: Covariance matrix with ``ddof=1``, ``[..., d, d]``."""
         return self.centered.mT @ self.centered / (self.num_rows - 1)
 
-    def quantile(self, q):
+    def quantile(self, q: float) -> torch.Tensor:
         """Quantile of each column with numpy's linear interpolation.
 
         Args:
@@ -105,7 +107,7 @@ class _ColumnStatistics:
         """
         return _sorted_quantile(self.sorted, q)
 
-    def standardized_moment(self, order):
+    def standardized_moment(self, order: int) -> torch.Tensor:
         """``E[(x - mean)**order] / sd**order`` per column, with ``sd = 1`` on constant columns.
 
         Args:
@@ -121,7 +123,7 @@ class _ColumnStatistics:
         # where its float32 ``sd**4`` underflows to 0 and the quotient is NaN.
         return (self.centered / self.safe_sd.unsqueeze(-2)).pow(order).mean(dim=-2)
 
-    def zero_where_constant(self, values):
+    def zero_where_constant(self, values: torch.Tensor) -> torch.Tensor:
         """Replace the values of constant columns, where pymfe gives NaN, by 0.
 
         Args:
@@ -136,7 +138,7 @@ class _ColumnStatistics:
         return torch.where(self.constant, torch.zeros_like(values), values)
 
 
-def _quantile_weights(num_rows, q):
+def _quantile_weights(num_rows: int, q: float) -> torch.Tensor:
     """Weights over the sorted rows whose sum is numpy's linearly interpolated q-quantile."""
     weights = torch.zeros(num_rows, dtype=torch.float64)
     position = q * (num_rows - 1)
@@ -147,7 +149,7 @@ def _quantile_weights(num_rows, q):
     return weights
 
 
-def _trimmed_mean_weights(num_rows):
+def _trimmed_mean_weights(num_rows: int) -> torch.Tensor:
     """Weights over the sorted rows whose sum is pymfe's 20 % trimmed mean."""
     weights = torch.zeros(num_rows, dtype=torch.float64)
     cut = int(_TRIM_PROPORTION * num_rows)
@@ -155,7 +157,7 @@ def _trimmed_mean_weights(num_rows):
     return weights
 
 
-def _extreme_weights(num_rows, sign_first, sign_last):
+def _extreme_weights(num_rows: int, sign_first: int, sign_last: int) -> torch.Tensor:
     """Weights ``sign_first`` on the smallest row and ``sign_last`` on the largest."""
     weights = torch.zeros(num_rows, dtype=torch.float64)
     weights[0] += sign_first
@@ -177,13 +179,17 @@ _ORDER_STATISTIC_WEIGHTS: dict[str, Callable[[int], torch.Tensor]] = {
 
 
 @functools.lru_cache(maxsize=64)
-def _order_statistic_matrix(names, num_rows, dtype, device):
+def _order_statistic_matrix(
+    names: tuple[str, ...], num_rows: int, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor:
     """Return the ``[len(names), num_rows]`` weights of ``names`` (cached: asked every step)."""
     weights = torch.stack([_ORDER_STATISTIC_WEIGHTS[name](num_rows) for name in names])
     return weights.to(device=device, dtype=dtype)
 
 
-def _order_statistic_features(stats, names):
+def _order_statistic_features(
+    stats: _ColumnStatistics, names: Sequence[str]
+) -> dict[str, torch.Tensor]:
     """Compute the ``names`` of ``_ORDER_STATISTIC_WEIGHTS`` as one product of sorted rows."""
     x = stats.x
     weights = _order_statistic_matrix(tuple(names), stats.num_rows, x.dtype, x.device)
@@ -191,7 +197,7 @@ def _order_statistic_features(stats, names):
     return {name: values[..., index, :] for index, name in enumerate(names)}
 
 
-def _sorted_quantile(sorted_x, q):
+def _sorted_quantile(sorted_x: torch.Tensor, q: float) -> torch.Tensor:
     """Linearly interpolated quantile of columns already sorted along dimension ``-2``."""
     position = q * (sorted_x.shape[-2] - 1)
     lower = int(position)
@@ -200,20 +206,21 @@ def _sorted_quantile(sorted_x, q):
     return low + (position - lower) * (high - low)
 
 
-def _lower_triangle(matrix):
+def _lower_triangle(matrix: torch.Tensor) -> torch.Tensor:
     """Strict lower triangle of ``[..., d, d]`` in ``np.tril_indices(d, k=-1)`` order."""
-    rows, cols = torch.tril_indices(*matrix.shape[-2:], offset=-1, device=matrix.device)
+    n_rows, n_cols = matrix.shape[-2:]
+    rows, cols = torch.tril_indices(n_rows, n_cols, offset=-1, device=matrix.device)
     return matrix[..., rows, cols]
 
 
-def _cor(stats):
+def _cor(stats: _ColumnStatistics) -> torch.Tensor:
     sd = stats.safe_sd
     cor = stats.cov / (sd.unsqueeze(-1) * sd.unsqueeze(-2))
     either_constant = stats.constant.unsqueeze(-1) | stats.constant.unsqueeze(-2)
     return _lower_triangle(torch.where(either_constant, torch.zeros_like(cor), cor)).abs()
 
 
-def _eigenvalues(stats):
+def _eigenvalues(stats: _ColumnStatistics) -> torch.Tensor:
     # eigvalsh's backward is V diag(grad) V^T, with no 1 / (lambda_i - lambda_j) term (that term
     # belongs to the eigenvectors), so repeated or zero eigenvalues from collinear or constant
     # columns keep finite gradients without jitter, and the values stay equal to pymfe's.
@@ -224,7 +231,7 @@ def _eigenvalues(stats):
     return torch.linalg.eigvalsh(stats.cov)
 
 
-def _mad(stats):
+def _mad(stats: _ColumnStatistics) -> torch.Tensor:
     deviations = (stats.x - stats.quantile(0.5).unsqueeze(-2)).abs()
     return _sorted_quantile(torch.sort(deviations, dim=-2).values, 0.5) * _MAD_FACTOR
 
@@ -245,7 +252,7 @@ META_FEATURES = tuple(sorted({*_FEATURES, *_ORDER_STATISTIC_WEIGHTS}))
 """tuple[str, ...]: The supported meta-feature names, pymfe's ``ft_<name>`` methods."""
 
 
-def _check_input(x):
+def _check_input(x: torch.Tensor) -> None:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f'x must be a floating-point torch.Tensor, got {type(x)=}')
     if not x.is_floating_point():
@@ -256,13 +263,15 @@ def _check_input(x):
         raise ValueError(f'x needs at least 2 rows (ddof=1), got {x.shape[-2]} rows')
 
 
-def _check_features(features):
+def _check_features(features: Iterable[str]) -> None:
     unknown = [name for name in features if name not in META_FEATURES]
     if unknown:
         raise ValueError(f'Unknown meta-features {unknown}; valid names are {META_FEATURES}.')
 
 
-def meta_features(x, features=None):
+def meta_features(
+    x: torch.Tensor, features: str | Iterable[str] | None = None
+) -> dict[str, torch.Tensor]:
     """Compute pymfe's statistical meta-features of a table, or of a batch of subsamples.
 
     All ``K`` subsamples of a batch are computed at once, with no Python loop over them.

@@ -1,8 +1,13 @@
 """The meta-feature-statistics (MFS) loss of WGANGPMFS (DESIGN.md §3)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 import torch
 
 from sdv_attncorr.core.losses.metafeatures import META_FEATURES, meta_features
+from sdv_attncorr.core.losses.regularizers import GeneratorBatch
 from sdv_attncorr.core.losses.wasserstein import wasserstein_distance
 
 # Continuous columns are normal scores (unit spread), so every meta-feature lives on that scale.
@@ -40,7 +45,7 @@ class MetaFeatureLoss:
             Continuous columns of the training table, ``[n_rows, d]``.
         positions (torch.LongTensor):
             Positions of those columns in an encoded row, ``[d]``.
-        features (tuple[str]):
+        features (Iterable[str]):
             Meta-feature names.
         n_subsamples (int):
             K, groups per side.
@@ -57,8 +62,18 @@ class MetaFeatureLoss:
     name = 'MFS Loss'
     uses_view = True
 
-    def __init__(self, real, positions, *, features, n_subsamples, subsample_size, distance,
-                 rng, interval=1):  # fmt: skip
+    def __init__(
+        self,
+        real: torch.Tensor,
+        positions: torch.Tensor,
+        *,
+        features: Iterable[str],
+        n_subsamples: int,
+        subsample_size: int,
+        distance: str,
+        rng: torch.Generator,
+        interval: int = 1,
+    ) -> None:
         self.real = real
         self.positions = positions
         self.features = tuple(features)
@@ -73,12 +88,12 @@ class MetaFeatureLoss:
         self.real_pool = torch.cat([values[name] for name in self.features], dim=1)
         self.scale = self.real_pool.std(dim=0).clamp_min(SCALE_FLOOR)
 
-    def _real_groups(self, count):
+    def _real_groups(self, count: int) -> torch.Tensor:
         shape = (count, self.subsample_size)
         rows = torch.randint(self.real.shape[0], shape, generator=self.rng, device=self.real.device)
         return self.real[rows]
 
-    def _real_vectors(self):
+    def _real_vectors(self) -> torch.Tensor:
         # Real meta-features never change: a pool computed once is drawn from at each step.
         index = torch.randint(
             len(self.real_pool), (self.n_subsamples,), generator=self.rng,
@@ -86,15 +101,16 @@ class MetaFeatureLoss:
         )  # fmt: skip
         return self.real_pool[index]
 
-    def _vectors(self, groups):
+    def _vectors(self, groups: torch.Tensor) -> torch.Tensor:
         values = meta_features(groups, self.features)
         return torch.cat([values[name] for name in self.features], dim=1)
 
-    def _fake_groups(self, batch):
+    def _fake_groups(self, batch: GeneratorBatch) -> torch.Tensor:
         rows = self.n_subsamples * self.subsample_size
-        return batch.view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
+        view = batch.require_view()
+        return view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
 
-    def _distance(self, real_vectors, fake_vectors):
+    def _distance(self, real_vectors: torch.Tensor, fake_vectors: torch.Tensor) -> torch.Tensor:
         distance = wasserstein_distance(
             real_vectors, fake_vectors, self.distance, generator=self.rng
         )
@@ -103,14 +119,14 @@ class MetaFeatureLoss:
 
         return distance / real_vectors.shape[1] ** 0.5
 
-    def __call__(self, batch):
+    def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the first K·m rows of the batch's view."""
         real_vectors = self._real_vectors() / self.scale
         fake_vectors = self._vectors(self._fake_groups(batch)) / self.scale
         return self._distance(real_vectors, fake_vectors)
 
     @torch.no_grad()
-    def feature_distances(self, batch):
+    def feature_distances(self, batch: GeneratorBatch) -> dict[str, float]:
         """Return each meta-feature's own distance on ``batch``.
 
         The same distance as the loss, restricted to one meta-feature's components (for
@@ -131,7 +147,7 @@ class MetaFeatureLoss:
         finally:
             self.rng.set_state(state)
 
-    def _feature_distances(self, batch):
+    def _feature_distances(self, batch: GeneratorBatch) -> dict[str, float]:
         real_vectors = self._real_vectors() / self.scale
         fake_vectors = self._vectors(self._fake_groups(batch)) / self.scale
         distances, start = {}, 0

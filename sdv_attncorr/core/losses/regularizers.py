@@ -6,10 +6,15 @@ columns as one-hot (real) or soft probabilities (generated), for rows generated 
 drawn at the data's own frequencies, so that a perfect generator reaches zero.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 from torch.nn import functional
+
+from sdv_attncorr.core.nets.heads import OutputHead
 
 VARIANCE_FLOOR = 1e-10
 EPSILON = 1e-8
@@ -33,11 +38,45 @@ class GeneratorBatch:
 
     raw: torch.Tensor
     condition: torch.Tensor
-    view: torch.Tensor = None
-    view_classes: torch.Tensor = None
+    view: torch.Tensor | None = None
+    view_classes: torch.Tensor | None = None
+
+    def require_view(self) -> torch.Tensor:
+        """Return the view rows, or raise if the batch was generated without them.
+
+        Returns:
+            torch.Tensor:
+                ``view``, shape ``[n_view, width]``.
+
+        Raises:
+            ValueError:
+                If ``view`` is None (the regulariser lacks ``uses_view = True``).
+
+        """
+        if self.view is None:
+            raise ValueError(
+                'this regulariser needs view rows, but the batch has none: give its class '
+                '`uses_view = True` so that the trainer generates them'
+            )
+
+        return self.view
 
 
-def correlation_matrix(x):
+class GeneratorRegularizer(Protocol):
+    """What the trainer needs of a generator regulariser.
+
+    A regulariser may also set ``uses_view = True`` (it reads ``batch.view``) and ``interval``
+    (generator steps between two computations); the trainer reads both with ``getattr``.
+    """
+
+    name: str
+
+    def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
+        """Return the scalar loss of ``batch``."""
+        ...
+
+
+def correlation_matrix(x: torch.Tensor) -> torch.Tensor:
     """Pearson correlation matrix of the columns of ``x``; constant columns correlate 0.
 
     Args:
@@ -55,7 +94,7 @@ def correlation_matrix(x):
     return covariance / (std[:, None] * std[None, :])
 
 
-def varying_pairs(x):
+def varying_pairs(x: torch.Tensor) -> torch.Tensor:
     """Mask of the column pairs ``i < j`` where both columns of ``x`` vary.
 
     Args:
@@ -87,10 +126,10 @@ class ConditionLoss:
 
     name = 'Condition Loss'
 
-    def __init__(self, head):
+    def __init__(self, head: OutputHead) -> None:
         self.head = head
 
-    def __call__(self, batch):
+    def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss."""
         if batch.condition.shape[1] == 0:
             return batch.raw.new_zeros(())
@@ -100,7 +139,7 @@ class ConditionLoss:
         padded_condition = functional.pad(batch.condition, (0, 1))[:, self.condition_index()]
         return -(padded_condition * log_probabilities).sum(dim=(1, 2)).mean()
 
-    def condition_index(self):
+    def condition_index(self) -> torch.Tensor:
         """Index gathering a condition vector into the head's padded block (padding last)."""
         index = self.head.padding_index
         ranks = torch.cumsum(self.head.valid.flatten().long(), 0).view_as(index) - 1
@@ -121,15 +160,16 @@ class CorrelationLoss:
     name = 'Correlation Loss'
     uses_view = True
 
-    def __init__(self, real_view, view_index):
+    def __init__(self, real_view: torch.Tensor, view_index: torch.Tensor) -> None:
         self.view_index = view_index
         self.target = correlation_matrix(real_view)
         self.mask = varying_pairs(real_view)
 
-    def __call__(self, batch):
+    def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the batch's view rows."""
+        view = batch.require_view()
         if not self.mask.any():
-            return batch.view.new_zeros(())
+            return view.new_zeros(())
 
-        generated = correlation_matrix(batch.view[:, self.view_index])
+        generated = correlation_matrix(view[:, self.view_index])
         return ((generated - self.target)[self.mask] ** 2).mean()

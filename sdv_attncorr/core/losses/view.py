@@ -1,11 +1,15 @@
 """The differentiable view the regularisers compare (DESIGN.md §3)."""
 
+from __future__ import annotations
+
 import torch
+
+from sdv_attncorr.core.layout import TableLayout
 
 MAX_VIEW_CATEGORIES = 50
 
 
-def view_index(layout, max_categories=MAX_VIEW_CATEGORIES):
+def view_index(layout: TableLayout, max_categories: int = MAX_VIEW_CATEGORIES) -> torch.Tensor:
     """Positions of an encoded row that the correlation losses compare.
 
     Every continuous value, and the one-hot block of every discrete span with at most

@@ -4,6 +4,9 @@ Attention runs over dimension 1 (the tokens of one row), never over the batch: r
 leak into each other and a row's output does not depend on the batch size.
 """
 
+from __future__ import annotations
+
+import torch
 from torch import nn
 
 
@@ -25,7 +28,7 @@ class ColumnTransformer(nn.Module):
 
     """
 
-    def __init__(self, *, d_token, n_heads, n_blocks, ffn_factor=2):
+    def __init__(self, *, d_token: int, n_heads: int, n_blocks: int, ffn_factor: int = 2) -> None:
         super().__init__()
         if n_blocks < 1:
             raise ValueError(f'n_blocks must be positive, got {n_blocks=}')
@@ -44,6 +47,6 @@ class ColumnTransformer(nn.Module):
         self.blocks = nn.TransformerEncoder(layer, num_layers=n_blocks, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d_token)
 
-    def forward(self, tokens):
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Apply the blocks."""
         return self.norm(self.blocks(tokens))

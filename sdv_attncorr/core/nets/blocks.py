@@ -4,6 +4,8 @@ No block mixes rows: normalisation is per row (``LayerNorm``), never over the ba
 output never depends on the other rows of its batch.
 """
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
@@ -22,12 +24,12 @@ class ResidualBlock(nn.Module):
 
     """
 
-    def __init__(self, *, d_in, d_out):
+    def __init__(self, *, d_in: int, d_out: int) -> None:
         super().__init__()
         self.linear = nn.Linear(d_in, d_out)
         self.norm = nn.LayerNorm(d_out)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the block."""
         return torch.cat([torch.relu(self.norm(self.linear(x))), x], dim=1)
 
@@ -44,14 +46,14 @@ class LocalDropout(nn.Module):
 
     """
 
-    def __init__(self, p):
+    def __init__(self, p: float) -> None:
         super().__init__()
         if not 0 <= p < 1:
             raise ValueError(f'dropout probability must be in [0, 1), got {p=}')
 
         self.p = p
 
-    def forward(self, x, rng=None):
+    def forward(self, x: torch.Tensor, rng: torch.Generator | None = None) -> torch.Tensor:
         """Apply dropout in training mode, identity otherwise."""
         if not self.training or self.p == 0:
             return x

@@ -1,5 +1,7 @@
 """The critic (discriminator): an MLP over packs of rows (PacGAN)."""
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
@@ -12,7 +14,7 @@ class PacCritic(nn.Module):
     Args:
         d_in (int):
             Width of one row (encoded row plus condition vector).
-        hidden_dims (tuple[int]):
+        hidden_dims (tuple[int, ...]):
             Width of each hidden layer.
         pac (int):
             Rows per pack; the batch size must be a multiple of it.
@@ -24,7 +26,14 @@ class PacCritic(nn.Module):
 
     """
 
-    def __init__(self, *, d_in, hidden_dims=(256, 256), pac=10, dropout=0.5):
+    def __init__(
+        self,
+        *,
+        d_in: int,
+        hidden_dims: tuple[int, ...] = (256, 256),
+        pac: int = 10,
+        dropout: float = 0.5,
+    ) -> None:
         super().__init__()
         if pac < 1:
             raise ValueError(f'pac must be positive, got {pac=}')
@@ -40,7 +49,7 @@ class PacCritic(nn.Module):
         self.dropout = LocalDropout(dropout)
         self.output = nn.Linear(width, 1)
 
-    def forward(self, rows, rng=None):
+    def forward(self, rows: torch.Tensor, rng: torch.Generator | None = None) -> torch.Tensor:
         """Score packs of rows.
 
         Args:

@@ -3,9 +3,12 @@
 Both return raw values; ``OutputHead`` activates them. Neither mixes rows of a batch.
 """
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
+from sdv_attncorr.core.layout import TableLayout
 from sdv_attncorr.core.nets.attention import ColumnTransformer
 from sdv_attncorr.core.nets.blocks import ResidualBlock
 
@@ -20,7 +23,7 @@ class MLPGenerator(nn.Module):
             Width of the condition vector (0 for no conditioning).
         layout (TableLayout):
             Layout of the rows to generate.
-        hidden_dims (tuple[int]):
+        hidden_dims (tuple[int, ...]):
             Width of each residual block's new features.
 
     Shape:
@@ -29,7 +32,14 @@ class MLPGenerator(nn.Module):
 
     """
 
-    def __init__(self, *, d_noise, d_condition, layout, hidden_dims=(256, 256)):
+    def __init__(
+        self,
+        *,
+        d_noise: int,
+        d_condition: int,
+        layout: TableLayout,
+        hidden_dims: tuple[int, ...] = (256, 256),
+    ) -> None:
         super().__init__()
         blocks, width = [], d_noise + d_condition
         for d_hidden in hidden_dims:
@@ -39,7 +49,7 @@ class MLPGenerator(nn.Module):
         self.blocks = nn.Sequential(*blocks)
         self.output = nn.Linear(width, layout.width)
 
-    def forward(self, noise, condition):
+    def forward(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """Generate raw rows."""
         return self.output(self.blocks(torch.cat([noise, condition], dim=1)))
 
@@ -72,7 +82,18 @@ class AttentionGenerator(nn.Module):
 
     """
 
-    def __init__(self, *, d_noise, d_condition, layout, d_token=64, n_heads=4, n_blocks=2):
+    flat_index: torch.Tensor
+
+    def __init__(
+        self,
+        *,
+        d_noise: int,
+        d_condition: int,
+        layout: TableLayout,
+        d_token: int = 64,
+        n_heads: int = 4,
+        n_blocks: int = 2,
+    ) -> None:
         super().__init__()
         self.n_tokens = len(layout.spans)
         self.d_token = d_token
@@ -90,7 +111,7 @@ class AttentionGenerator(nn.Module):
         ]
         self.register_buffer('flat_index', torch.tensor(flat_index), persistent=False)
 
-    def forward(self, noise, condition):
+    def forward(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """Generate raw rows."""
         tokens = self.input(torch.cat([noise, condition], dim=1))
         tokens = tokens.view(-1, self.n_tokens, self.d_token) + self.column_embedding

@@ -9,15 +9,24 @@ Shape:
     Input ``[batch, layout.width]`` raw values, output ``[batch, layout.width]``.
 """
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
+from sdv_attncorr.core.layout import TableLayout
 
-def gumbel_noise(shape, *, like, rng=None):
+
+def gumbel_noise(
+    shape: tuple[int, ...],
+    *,
+    like: torch.Tensor,
+    rng: torch.Generator | None = None,
+) -> torch.Tensor:
     """Draw standard Gumbel noise from a local random source.
 
     Args:
-        shape (tuple[int]):
+        shape (tuple[int, ...]):
             Shape of the noise.
         like (torch.Tensor):
             Tensor whose dtype and device the noise takes.
@@ -46,7 +55,11 @@ class OutputHead(nn.Module):
 
     """
 
-    def __init__(self, layout, *, temperature=0.2):
+    padding_index: torch.Tensor
+    valid: torch.Tensor
+    discrete_positions: torch.Tensor
+
+    def __init__(self, layout: TableLayout, *, temperature: float = 0.2) -> None:
         super().__init__()
         if temperature <= 0:
             raise ValueError(f'temperature must be positive, got {temperature=}')
@@ -59,7 +72,7 @@ class OutputHead(nn.Module):
         self.register_buffer('valid', valid, persistent=False)
         self.register_buffer('discrete_positions', padding_index[valid], persistent=False)
 
-    def padded_logits(self, raw):
+    def padded_logits(self, raw: torch.Tensor) -> torch.Tensor:
         """Gather the discrete spans of ``raw`` into a block padded with ``-inf``.
 
         Args:
@@ -74,7 +87,9 @@ class OutputHead(nn.Module):
         padding = raw.new_full((raw.shape[0], 1), float('-inf'))
         return torch.cat([raw, padding], dim=1)[:, self.padding_index]
 
-    def forward(self, raw, *, rng=None, hard=False):
+    def forward(
+        self, raw: torch.Tensor, *, rng: torch.Generator | None = None, hard: bool = False
+    ) -> torch.Tensor:
         """Activate ``raw``.
 
         Args:
