@@ -6,8 +6,13 @@ generator's regularisers from ``losses/registry.py``; the batch from ``training/
 
 from __future__ import annotations
 
-import torch
+from collections.abc import Sequence
+from typing import Any
 
+import torch
+from torch import nn
+
+from sdv_attncorr.core.layout import TableLayout
 from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES, GradientPenalty
 from sdv_attncorr.core.losses.registry import (
     GENERATOR_REGULARIZERS,
@@ -22,6 +27,7 @@ from sdv_attncorr.core.random import seeded_init
 from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
 from sdv_attncorr.core.training.conditions import ConditionSampler
+from sdv_attncorr.core.training.config import GANConfig
 from sdv_attncorr.core.training.history import LossHistory
 from sdv_attncorr.core.training.schedule import effective_batch
 from sdv_attncorr.core.training.trainer import Trainer
@@ -49,7 +55,15 @@ class GANEngine:
             Where to train.
     """
 
-    def __init__(self, config, layout, categories, *, class_span=None, device='cpu'):
+    def __init__(
+        self,
+        config: GANConfig,
+        layout: TableLayout,
+        categories: torch.Tensor,
+        *,
+        class_span: int | None = None,
+        device: torch.device | str = 'cpu',
+    ) -> None:
         self.config = config
         self.layout = layout
         self.class_span = class_span
@@ -63,7 +77,7 @@ class GANEngine:
         self.generator, self.critic = seeded_init(TRAINING_SEED, self._build_modules)
         self.head = OutputHead(layout).to(self.device)
 
-    def _build_modules(self):
+    def _build_modules(self) -> tuple[nn.Module, PacCritic]:
         d_condition = self.conditions.d_condition
         generator = GENERATOR_BODIES[self.config.generator](self.config, self.layout, d_condition)
         critic = PacCritic(
@@ -92,7 +106,9 @@ class GANEngine:
         )
         return [pair for build in GENERATOR_REGULARIZERS.values() for pair in build(context)]
 
-    def _view_classes(self, n_rows, index):
+    def _view_classes(
+        self, n_rows: int, index: torch.Tensor
+    ) -> tuple[torch.Tensor, int, torch.Tensor]:
         """Class of each training row, number of classes, and the class span's view positions.
 
         Without a class column every row is of one class, and no view position is its own.
@@ -105,7 +121,7 @@ class GANEngine:
         own = torch.nonzero((index >= span.start) & (index < span.end)).flatten()
         return self.conditions.categories[:, self.class_span], span.width, own
 
-    def fit(self, data, callbacks=()):
+    def fit(self, data: torch.Tensor, callbacks: Sequence[Any] = ()) -> None:
         """Train on the encoded table ``data`` (float32 tensor ``[n_rows, width]``).
 
         Args:
@@ -139,7 +155,7 @@ class GANEngine:
         )
         trainer.fit(self.config.epochs)
 
-    def _class_positions(self):
+    def _class_positions(self) -> tuple[int, int] | None:
         if self.class_span is None:
             return None
 
@@ -147,7 +163,9 @@ class GANEngine:
         return span.start, span.end
 
     @torch.no_grad()
-    def sample(self, n, condition=None, rng=None):
+    def sample(
+        self, n: int, condition: torch.Tensor | None = None, rng: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Generate ``n`` rows with one-hot discrete spans.
 
         Args:
@@ -179,14 +197,14 @@ class GANEngine:
 
         return torch.cat(chunks) if chunks else torch.zeros(0, self.layout.width)
 
-    def _generate_rows(self, conditions, rng):
+    def _generate_rows(self, conditions: torch.Tensor, rng: torch.Generator | None) -> torch.Tensor:
         noise = torch.randn(
             len(conditions), self.config.embedding_dim, generator=rng, device=self.device
         )
         generated = self.head(self.generator(noise, conditions), rng=rng, hard=True)
         return impose_conditions(generated, conditions, self.layout).cpu()
 
-    def to(self, device):
+    def to(self, device: torch.device | str) -> GANEngine:
         """Move the engine's modules and tensors to ``device`` and return self."""
         self.device = torch.device(device)
         self.generator.to(self.device)

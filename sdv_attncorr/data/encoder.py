@@ -69,7 +69,8 @@ class TableEncoder:
         self.layout = TableLayout.from_widths(parts)
         return self
 
-    def _fitted_layout(self) -> TableLayout:
+    def fitted_layout(self) -> TableLayout:
+        """Return the layout of an encoded row; refuse before ``fit``."""
         if self.layout is None:
             raise RuntimeError('TableEncoder is not fitted: call fit() first.')
 
@@ -136,7 +137,7 @@ class TableEncoder:
             pandas.DataFrame:
                 The processed table's columns, in order.
         """
-        spans = {span.column: span for span in self._fitted_layout().spans}
+        spans = {span.column: span for span in self.fitted_layout().spans}
         decoded = {}
         for column in self.columns:
             span = spans[column]
@@ -201,7 +202,7 @@ class TableEncoder:
             numpy.ndarray:
                 Int64 array, shape ``[n, n_discrete_spans]``.
         """
-        spans = self._fitted_layout().discrete_spans
+        spans = self.fitted_layout().discrete_spans
         return (
             np.stack([matrix[:, s.start : s.end].argmax(axis=1) for s in spans], axis=1)
             if spans

@@ -1,11 +1,17 @@
 """The pandas-facing model: a ``TableEncoder`` plus the GAN engine (like ``ctgan.CTGAN``)."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import torch
 
 from sdv_attncorr.core.engine import GANEngine
-from sdv_attncorr.core.random import make_rng
+from sdv_attncorr.core.random import RngState, make_rng
+from sdv_attncorr.core.training.config import GANConfig
 from sdv_attncorr.data.encoder import TableEncoder
 
 
@@ -20,15 +26,17 @@ class GANModel:
             same rows on any machine.
     """
 
-    def __init__(self, config, *, device='cpu'):
+    def __init__(self, config: GANConfig, *, device: torch.device | str = 'cpu') -> None:
         self.config = config
         self.device = torch.device(device)
         self.encoder = TableEncoder()
-        self.engine = None
-        self.loss_values = None
+        self.engine: GANEngine | None = None
+        self.loss_values: pd.DataFrame | None = None
         self._rng = make_rng(None)
 
-    def fit(self, data, discrete_columns, callbacks=()):
+    def fit(
+        self, data: pd.DataFrame, discrete_columns: Sequence[str], callbacks: Sequence[Any] = ()
+    ) -> None:
         """Fit the encoder and train the engine.
 
         Args:
@@ -43,22 +51,27 @@ class GANModel:
         matrix = self.encoder.transform(data)
         categories = torch.from_numpy(self.encoder.categories(matrix))
         class_span = self._class_span()
-        self.engine = GANEngine(
-            self.config, self.encoder.layout, categories, class_span=class_span, device=self.device
+        engine = GANEngine(
+            self.config,
+            self.encoder.fitted_layout(),
+            categories,
+            class_span=class_span,
+            device=self.device,
         )
+        self.engine = engine
         try:
-            self.engine.fit(torch.from_numpy(matrix), callbacks)
+            engine.fit(torch.from_numpy(matrix), callbacks)
         finally:
-            self.loss_values = pd.DataFrame(self.engine.history.records)
+            self.loss_values = pd.DataFrame(engine.history.records)
 
-    def _class_span(self):
+    def _class_span(self) -> int | None:
         if self.config.class_column is None:
             return None
 
-        names = [span.column for span in self.encoder.layout.discrete_spans]
+        names = [span.column for span in self.encoder.fitted_layout().discrete_spans]
         return names.index(self.config.class_column)
 
-    def set_random_state(self, random_state):
+    def set_random_state(self, random_state: RngState) -> None:
         """Set the state that sampling draws from (SDV's contract).
 
         Args:
@@ -67,7 +80,9 @@ class GANModel:
         """
         self._rng = make_rng(random_state)
 
-    def condition_vector(self, conditions):
+    def condition_vector(
+        self, conditions: dict[str, Any] | None
+    ) -> tuple[torch.Tensor | None, dict[str, Any]]:
         """Build the condition vector for ``{column: value}`` on discrete columns.
 
         Conditions on other columns are left to SDV's reject sampling.
@@ -81,8 +96,9 @@ class GANModel:
         if not native:
             return None, {}
 
-        spans = [span.column for span in self.encoder.layout.discrete_spans]
-        widths = [span.width for span in self.encoder.layout.discrete_spans]
+        discrete_spans = self.encoder.fitted_layout().discrete_spans
+        spans = [span.column for span in discrete_spans]
+        widths = [span.width for span in discrete_spans]
         offsets = np.cumsum([0, *widths[:-1]])
         vector = torch.zeros(sum(widths))
         for column, value in native.items():
@@ -96,7 +112,7 @@ class GANModel:
 
         return vector, native
 
-    def sample(self, num_rows, conditions=None):
+    def sample(self, num_rows: int, conditions: dict[str, Any] | None = None) -> pd.DataFrame:
         """Sample ``num_rows`` rows of the processed table.
 
         Args:
@@ -110,6 +126,9 @@ class GANModel:
             pandas.DataFrame:
                 The sampled rows.
         """
+        if self.engine is None:
+            raise RuntimeError('GANModel is not fitted: call fit() first.')
+
         vector, native = self.condition_vector(conditions)
         self.engine.to('cpu')
         matrix = self.engine.sample(num_rows, vector, self._rng).numpy()
@@ -119,14 +138,14 @@ class GANModel:
 
         return sampled
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         """Pickle with the engine on the CPU, so the file loads on machines without a GPU."""
         if self.engine is not None:
             self.engine.to('cpu')
 
         return self.__dict__.copy()
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         """Load a pickled model; files saved by 0.1.0 name the sampling source ``_random``."""
         if '_random' in state:
             state['_rng'] = state.pop('_random')

@@ -15,6 +15,7 @@ from sdv.single_table.ctgan import LossValuesMixin, _validate_no_category_dtype
 from sdv.single_table.utils import detect_discrete_columns
 
 from sdv_attncorr.core.training.config import GANConfig, HyperparameterError
+from sdv_attncorr.data.encoder import TableEncoder
 from sdv_attncorr.models.gan_model import GANModel
 from sdv_attncorr.synthesizers import validation
 from sdv_attncorr.synthesizers.plots import loss_values_plot
@@ -49,7 +50,8 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
         super().__init_subclass__(**kwargs)
         cls.defaults = GANConfig().replace(**cls.preset)
         cls.__init__ = make_init(synthesizer_signature(cls.defaults), GANSynthesizerBase.__init__)  # type: ignore[method-assign]
-        cls.__doc__ = f'{cls.__doc__.rstrip()}\n\n    Args:\n{arguments_doc(cls.defaults)}\n    '
+        summary = (cls.__doc__ or '').rstrip()
+        cls.__doc__ = f'{summary}\n\n    Args:\n{arguments_doc(cls.defaults)}\n    '
 
     def __init__(
         self,
@@ -124,8 +126,14 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
         super()._validate_known_columns(known_columns)
         validation.validate_condition_categories(known_columns, self._encoder())
 
-    def _encoder(self):
+    def _encoder(self) -> TableEncoder | None:
         return self._model.encoder if self._model is not None else None
+
+    def _fitted_model(self) -> GANModel:
+        if self._model is None:
+            raise NotFittedError('This synthesizer has not been fitted: call fit() first.')
+
+        return self._model
 
     def _sample(self, num_rows: int, conditions: dict | None = None) -> pd.DataFrame:
         """Sample rows; conditions on discrete columns are met natively, with exact counts.
@@ -141,7 +149,7 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
             pandas.DataFrame:
                 Sampled data.
         """
-        return self._model.sample(num_rows, conditions)
+        return self._fitted_model().sample(num_rows, conditions)
 
     def sample(self, num_rows: int, *args: Any, **kwargs: Any) -> dict[str, pd.DataFrame]:
         """Sample rows (see ``BaseSingleTableSynthesizer.sample``); refuse a negative count."""
@@ -197,4 +205,5 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
                 'Loss values are not available yet. Please fit your synthesizer first.'
             )
 
-        return loss_values_plot(self._model.loss_values, title or f'{type(self).__name__} losses')
+        losses = self._fitted_model().loss_values
+        return loss_values_plot(losses, title or f'{type(self).__name__} losses')

@@ -4,9 +4,14 @@ A callback may define ``on_fit_start(trainer)``, ``on_epoch_end(trainer, record)
 ``on_fit_end(trainer)``; the trainer calls whichever exist.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 from tqdm.auto import tqdm
+
+Record = dict[str, float]
 
 
 class TrainingDivergedError(RuntimeError):
@@ -16,7 +21,7 @@ class TrainingDivergedError(RuntimeError):
 class NaNGuard:
     """Stop training with a clear error as soon as an epoch's loss is not finite."""
 
-    def on_epoch_end(self, trainer, record):
+    def on_epoch_end(self, trainer: Any, record: Record) -> None:
         """Raise ``TrainingDivergedError`` naming the epoch and the loss."""
         for name, value in record.items():
             if not math.isfinite(value):
@@ -36,22 +41,22 @@ class ProgressBar:
 
     """
 
-    def __init__(self, verbose):
+    def __init__(self, verbose: bool) -> None:
         self.verbose = verbose
-        self.bar = None
+        self.bar: Any = None
 
-    def on_fit_start(self, trainer):
+    def on_fit_start(self, trainer: Any) -> None:
         """Open the bar."""
         self.bar = tqdm(total=trainer.epochs, disable=not self.verbose, desc='Training')
 
-    def on_epoch_end(self, trainer, record):
+    def on_epoch_end(self, trainer: Any, record: Record) -> None:
         """Advance the bar and show the losses."""
         self.bar.set_description(
             f'Gen. ({record["Generator Loss"]:.2f}) | Discrim. ({record["Discriminator Loss"]:.2f})'
         )
         self.bar.update(1)
 
-    def on_fit_end(self, trainer):
+    def on_fit_end(self, trainer: Any) -> None:
         """Close the bar (if it was opened)."""
         if self.bar is not None:
             self.bar.close()

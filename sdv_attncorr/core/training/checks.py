@@ -46,7 +46,7 @@ def integer(minimum: int) -> Check:
     describe = 'a positive integer' if minimum == 1 else f'an integer >= {minimum}'
     return Check(
         describe,
-        lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= minimum,
+        lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) >= minimum,
     )
 
 

@@ -7,6 +7,10 @@ are drawn among those holding that category. Regularisers instead need rows dist
 the table: ``sample_empirical`` draws categories at the data's own frequencies.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import torch
 
 from sdv_attncorr.core.category_rows import CategoryRows
@@ -25,7 +29,9 @@ class ConditionSampler:
 
     """
 
-    def __init__(self, categories, widths, *, log_frequency=True):
+    def __init__(
+        self, categories: torch.Tensor, widths: Sequence[int], *, log_frequency: bool = True
+    ) -> None:
         self.categories = categories
         self.n_rows = categories.shape[0]
         self.widths = list(widths)
@@ -41,11 +47,11 @@ class ConditionSampler:
         self.training_probabilities = weights / weights.sum(dim=1, keepdim=True)
 
     @property
-    def d_condition(self):
+    def d_condition(self) -> int:
         """int: Width of a condition vector."""
         return self.width
 
-    def condition_vectors(self, spans, categories):
+    def condition_vectors(self, spans: torch.Tensor, categories: torch.Tensor) -> torch.Tensor:
         """One-hot condition vectors, each with one category of one span set.
 
         Args:
@@ -63,11 +69,15 @@ class ConditionSampler:
         vectors[torch.arange(len(spans)), self.offsets[spans] + categories] = 1.0
         return vectors
 
-    def rows_with(self, spans, categories, rng=None):
+    def rows_with(
+        self, spans: torch.Tensor, categories: torch.Tensor, rng: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Draw, for each (span, category), a real row holding that category (``CategoryRows``)."""
         return self.rows.rows_with(spans, categories, rng)
 
-    def sample_training(self, n, rng=None):
+    def sample_training(
+        self, n: int, rng: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Draw training conditions (training-by-sampling) and matching real rows.
 
         Args:
@@ -91,7 +101,7 @@ class ConditionSampler:
         categories = torch.multinomial(probabilities, 1, generator=rng).squeeze(1)
         return self.condition_vectors(spans, categories), self.rows_with(spans, categories, rng)
 
-    def sample_empirical(self, n, rng=None):
+    def sample_empirical(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         """Draw conditions at the data's own frequencies.
 
         Each row is conditioned on a uniformly drawn span with the category of a uniformly
@@ -115,7 +125,9 @@ class ConditionSampler:
         spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
         return self.conditions_of(rows, spans)
 
-    def proportional_draw(self, n, rng=None):
+    def proportional_draw(
+        self, n: int, rng: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Draw real rows and spans whose counts follow the data's as closely as ``n`` allows.
 
         Rows are drawn without replacement, in as many rounds over the table as ``n`` needs,
@@ -143,7 +155,7 @@ class ConditionSampler:
         spans = shares[torch.randperm(n, generator=rng, device=device)]
         return rows, spans
 
-    def conditions_of(self, rows, spans):
+    def conditions_of(self, rows: torch.Tensor, spans: torch.Tensor) -> torch.Tensor:
         """Condition vectors setting, for each row, its category in the given span.
 
         Args:
@@ -161,7 +173,7 @@ class ConditionSampler:
 
         return self.condition_vectors(spans, self.categories[rows, spans])
 
-    def to(self, device):
+    def to(self, device: torch.device | str) -> ConditionSampler:
         """Move every tensor to ``device`` and return self."""
         for name, value in vars(self).items():
             if torch.is_tensor(value) or isinstance(value, CategoryRows):

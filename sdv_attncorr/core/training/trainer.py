@@ -1,15 +1,29 @@
 """The one GAN trainer: critic steps, a generator step, epochs, callbacks."""
 
+from __future__ import annotations
+
 import warnings
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import torch
+from torch import nn
 
-from sdv_attncorr.core.losses.regularizers import GeneratorBatch
+from sdv_attncorr.core.losses.adversarial import CriticRegularizer
+from sdv_attncorr.core.losses.regularizers import GeneratorBatch, GeneratorRegularizer
+from sdv_attncorr.core.nets.critics import PacCritic
+from sdv_attncorr.core.nets.heads import OutputHead
+from sdv_attncorr.core.training.conditions import ConditionSampler
+
+if TYPE_CHECKING:
+    from sdv_attncorr.core.training.config import GANConfig
+
+Losses = dict[str, torch.Tensor]
 
 
-def gradient_norm(module):
+def gradient_norm(module: nn.Module) -> torch.Tensor:
     """Return the L2 norm of all of ``module``'s parameter gradients.
 
     Args:
@@ -27,7 +41,7 @@ def gradient_norm(module):
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in gradients]))
 
 
-def adam(module, lr, weight_decay):
+def adam(module: nn.Module, lr: float, weight_decay: float) -> torch.optim.Adam:
     """Adam with GAN betas (0.5, 0.9), as CTGAN."""
     return torch.optim.Adam(
         module.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=weight_decay, foreach=True
@@ -35,7 +49,7 @@ def adam(module, lr, weight_decay):
 
 
 @contextmanager
-def frozen(module):
+def frozen(module: nn.Module) -> Iterator[nn.Module]:
     """Build the graph through ``module`` without gradients for its own parameters."""
     parameters = [p for p in module.parameters() if p.requires_grad]
     for parameter in parameters:
@@ -90,20 +104,20 @@ class Trainer:
     def __init__(
         self,
         *,
-        generator,
-        head,
-        critic,
-        adversarial,
-        conditions,
-        data,
-        rng,
-        config,
-        batch_size,
-        class_positions=None,
-        generator_regularizers=(),
-        critic_regularizers=(),
-        callbacks=(),
-    ):
+        generator: nn.Module,
+        head: OutputHead,
+        critic: PacCritic,
+        adversarial: Any,
+        conditions: ConditionSampler,
+        data: torch.Tensor,
+        rng: torch.Generator,
+        config: GANConfig,
+        batch_size: int,
+        class_positions: tuple[int, int] | None = None,
+        generator_regularizers: Sequence[tuple[float, GeneratorRegularizer]] = (),
+        critic_regularizers: Sequence[tuple[float, CriticRegularizer]] = (),
+        callbacks: Sequence[Any] = (),
+    ) -> None:
         self.generator, self.head, self.critic = generator, head, critic
         self.adversarial, self.conditions, self.data = adversarial, conditions, data
         self.rng = rng
@@ -117,12 +131,14 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.generator_steps = 0
         self.tracks_gradients = any(getattr(c, 'tracks_gradients', False) for c in callbacks)
-        self.gradient_norms = {}
+        self.gradient_norms: dict[str, float] = {}
         self.epochs = 0
         self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
         self.critic_optimizer = adam(critic, config.critic_lr, config.critic_decay)
 
-    def generate(self, condition, *, hard=False):
+    def generate(
+        self, condition: torch.Tensor, *, hard: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Generate raw and activated rows for ``condition``."""
         noise = torch.randn(
             condition.shape[0], self.d_noise, generator=self.rng, device=condition.device
@@ -130,7 +146,7 @@ class Trainer:
         raw = self.generator(noise, condition)
         return raw, self.head(raw, rng=self.rng, hard=hard)
 
-    def critic_step(self):
+    def critic_step(self) -> Losses:
         """Update the critic once; return its losses."""
         condition, rows = self.conditions.sample_training(self.batch_size, self.rng)
         with torch.no_grad():
@@ -149,7 +165,13 @@ class Trainer:
 
         return self._update(self.critic_optimizer, self.critic, total, losses)
 
-    def _update(self, optimizer, module, total, losses):
+    def _update(
+        self,
+        optimizer: torch.optim.Optimizer,
+        module: nn.Module,
+        total: torch.Tensor,
+        losses: Losses,
+    ) -> Losses:
         """Step ``optimizer`` on ``total``; add the gradient norm to ``losses`` if tracked."""
         optimizer.zero_grad(set_to_none=True)
         total.backward()
@@ -159,7 +181,7 @@ class Trainer:
         optimizer.step()
         return losses
 
-    def _generator_batch(self):
+    def _generator_batch(self) -> tuple[GeneratorBatch, torch.Tensor]:
         # Regularisers compare against the whole table, so when any is on, the generator's
         # rows are conditioned at the data's own frequencies (the conditional critic scores
         # them all the same); otherwise at log-frequency, as CTGAN.
@@ -175,7 +197,7 @@ class Trainer:
 
         return GeneratorBatch(raw, condition, rows if self.uses_view else None, classes), rows
 
-    def generator_step(self):
+    def generator_step(self) -> Losses:
         """Update the generator once; return its losses."""
         batch, rows = self._generator_batch()
         with frozen(self.critic):
@@ -193,7 +215,7 @@ class Trainer:
         return self._update(self.generator_optimizer, self.generator, total, losses)
 
     @torch.no_grad()
-    def diagnostic_batch(self):
+    def diagnostic_batch(self) -> GeneratorBatch:
         """Return a generator batch, as the generator step sees it, without gradients.
 
         The training random state is restored afterwards, so that looking at the model (e.g.
@@ -209,9 +231,10 @@ class Trainer:
         finally:
             self.rng.set_state(state)
 
-    def run_epoch(self, epoch):
+    def run_epoch(self, epoch: int) -> dict[str, float]:
         """Run one epoch (``n_rows // batch_size`` generator steps); return its mean losses."""
-        sums, counts = defaultdict(float), defaultdict(int)
+        sums: defaultdict[str, Any] = defaultdict(float)
+        counts: defaultdict[str, int] = defaultdict(int)
         steps = max(1, self.data.shape[0] // self.batch_size)
         for _ in range(steps):
             for _ in range(self.critic_steps):
@@ -220,23 +243,23 @@ class Trainer:
 
         means = {name: float(sums[name] / counts[name]) for name in sums}
         self.gradient_norms = {n: v for n, v in means.items() if n.endswith('Gradient Norm')}
-        record = {'Epoch': epoch}
+        record: dict[str, float] = {'Epoch': epoch}
         record.update({n: v for n, v in means.items() if n not in self.gradient_norms})
         return record
 
     @staticmethod
-    def _accumulate(step_losses, sums, counts):
+    def _accumulate(step_losses: Losses, sums: defaultdict, counts: defaultdict) -> None:
         for name, value in step_losses.items():
             sums[name] += value.detach()
             counts[name] += 1
 
-    def _notify(self, event, *args):
+    def _notify(self, event: str, *args: Any) -> None:
         for callback in self.callbacks:
             method = getattr(callback, event, None)
             if method is not None:
                 method(self, *args)
 
-    def fit(self, epochs):
+    def fit(self, epochs: int) -> None:
         """Train for ``epochs`` epochs.
 
         A ``KeyboardInterrupt`` stops training with a warning and keeps the epochs done so far.
