@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import torch
 
+from sdv_attncorr.core.category_rows import CategoryRows
 from sdv_attncorr.core.losses.regularizers import GeneratorBatch
-from sdv_attncorr.core.training.conditions import ConditionSampler
 
 EPSILON = 1e-8
 
@@ -108,8 +108,8 @@ class EnergyLoss:
         self.n_classes = n_classes
         self.columns = columns
         self.rng = rng
-        # The class column as the one discrete span of a sampler: its rows_with draws them.
-        self.rows_by_class = ConditionSampler(real_classes[:, None], [n_classes])
+        # The class column as the one span of an index of rows by category.
+        self.rows_by_class = CategoryRows(real_classes[:, None], [n_classes])
 
     def real_rows_like(self, classes: torch.Tensor) -> torch.Tensor:
         """Draw, for each class in ``classes``, a real row of that class (in the view)."""

@@ -1,6 +1,7 @@
-"""Condition vectors on the discrete spans, and training-by-sampling (as CTGAN).
+"""Condition vectors on the discrete spans, and every draw of them.
 
-The condition vector concatenates one one-hot block per discrete span. While training, each
+Three draws: training-by-sampling (as CTGAN), the data's own frequencies for the regularisers,
+and proportional draws for sampling. The condition vector concatenates one one-hot block per discrete span. While training, each
 row is conditioned on one span: the span is drawn uniformly and its category at the
 log-frequency of the data (so rare categories are learned), and the real rows the critic sees
 are drawn among those holding that category. Regularisers instead need rows distributed like
