@@ -1,8 +1,8 @@
 """Condition vectors on the discrete spans, and every draw of them.
 
 Three draws: training-by-sampling (as CTGAN), the data's own frequencies for the regularisers,
-and proportional draws for sampling. The condition vector concatenates one one-hot block per discrete span. While training, each
-row is conditioned on one span: the span is drawn uniformly and its category at the
+and proportional draws for sampling. The condition vector concatenates one one-hot block per
+discrete span. While training, each row is conditioned on one span: the span is drawn uniformly and its category at the
 log-frequency of the data (so rare categories are learned), and the real rows the critic sees
 are drawn among those holding that category. Regularisers instead need rows distributed like
 the table: ``sample_empirical`` draws categories at the data's own frequencies.
