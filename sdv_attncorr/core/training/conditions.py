@@ -1,11 +1,11 @@
 """Condition vectors on the discrete spans, and every draw of them.
 
-Three draws: training-by-sampling (as CTGAN), the data's own frequencies for the regularisers,
-and proportional draws for sampling. The condition vector concatenates one one-hot block per
-discrete span. While training, each row is conditioned on one span: the span is drawn uniformly and its category at the
-log-frequency of the data (so rare categories are learned), and the real rows the critic sees
-are drawn among those holding that category. Regularisers instead need rows distributed like
-the table: ``sample_empirical`` draws categories at the data's own frequencies.
+The condition vector concatenates one one-hot block per discrete span. Three draws: while
+training, each row is conditioned on one span, drawn uniformly, with its category at the
+log-frequency of the data (so rare categories are learned; as CTGAN), and the real rows the
+critic sees hold that category; regularisers need rows distributed like the table, so
+``sample_empirical`` draws categories at the data's own frequencies; sampling draws them in
+proportion to the data (``proportional_draw``).
 """
 
 from __future__ import annotations
