@@ -21,7 +21,7 @@ FAST = {
     'attention_dim': 8,
     'attention_heads': 2,
     'attention_blocks': 1,
-    'critic_dim': (16,),
+    'discriminator_dim': (16,),
     'mfs_subsamples': 2,
     'mfs_subsample_size': 10,
     'enable_gpu': False,

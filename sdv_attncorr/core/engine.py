@@ -82,9 +82,9 @@ class GANEngine:
         generator = GENERATOR_BODIES[self.config.generator](self.config, self.layout, d_condition)
         critic = PacCritic(
             d_in=self.layout.width + d_condition,
-            hidden_dims=tuple(self.config.critic_dim),
+            hidden_dims=tuple(self.config.discriminator_dim),
             pac=self.pac,
-            dropout=self.config.critic_dropout,
+            dropout=self.config.discriminator_dropout,
         )
         return generator.to(self.device), critic.to(self.device)
 

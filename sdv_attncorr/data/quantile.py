@@ -1,4 +1,11 @@
-"""Map a numeric column to standard-normal scores through its own quantiles, and back."""
+"""Map a numeric column to standard-normal scores through its own quantiles, and back.
+Why not sklearn's ``QuantileTransformer(output_distribution='normal')`` (measured 2026-11-25,
+26 columns of crop, abalone, credit and diamonds): the same marginal fidelity when sampling
+(KSComplement 0.9874 vs our 0.9875), but it sends values at the minimum or maximum to ±5.2
+(a 0/1 column, or credit's 83 % zeros, become -5.2; score spread 1.24 instead of 1), and
+AttnCorrGAN on crop scored 0.842 with it against 0.848 with ours (3 training seeds; abalone
+level). Matching our handling of point masses would rewrite most of what it replaces.
+"""
 
 from __future__ import annotations
 

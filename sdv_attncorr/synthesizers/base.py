@@ -75,8 +75,8 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
             require_aim()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Load a pickled synthesizer; fields newer than its file take their legacy values."""
-        self.__dict__.update({**GANConfig.legacy_values(), **state})
+        """Load a pickled synthesizer; an earlier release's arguments are brought up to date."""
+        self.__dict__.update(GANConfig.upgraded(state))
 
     @property
     def config(self) -> GANConfig:

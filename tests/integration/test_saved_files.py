@@ -26,3 +26,12 @@ def test_a_saved_synthesizer_loads_and_samples_its_rows(path, tmp_path):
 
 def test_fixtures_of_both_classes_exist():
     assert {path.stem for path in SAVED} >= {'AttnCorrGANSynthesizer', 'WGANGPMFSSynthesizer'}
+
+
+def test_a_saved_synthesizer_reports_its_arguments_by_their_current_names():
+    synthesizer = load_synthesizer(str(FIXTURES / 'saved_0_1_0' / 'WGANGPMFSSynthesizer.pkl'))
+    parameters = synthesizer.get_parameters()
+
+    assert parameters['discriminator_dim'] == (16,)
+    assert parameters['discriminator_steps'] == 1
+    assert not any(name.startswith('critic_') for name in parameters)

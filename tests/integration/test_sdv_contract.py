@@ -175,6 +175,7 @@ def test_loss_values_have_a_column_per_regulariser(fitted):
     expected |= {'MFS Loss'} if fitted.mfs_weight else set()
     expected |= {'Energy Loss'} if fitted.energy_weight else set()
     assert set(losses.columns) == expected
+    assert list(losses.columns[:3]) == ['Epoch', 'Generator Loss', 'Discriminator Loss']
     assert len(losses) == FAST['epochs']
     assert {trace.name for trace in figure.data} == set(losses.columns) - {'Epoch'}
 
@@ -227,7 +228,7 @@ def test_bad_class_column_names_the_valid_choices(synthesizer_class, mixed_metad
         ({'batch_size': 0}, 'batch_size must be a positive integer, got 0'),
         ({'batch_size': 25}, 'batch_size must be a multiple of pac'),
         ({'generator_lr': 0}, 'generator_lr must be a positive number, got 0'),
-        ({'critic_lr': 'fast'}, "critic_lr must be a positive number, got 'fast'"),
+        ({'discriminator_lr': 'fast'}, "discriminator_lr must be a positive number, got 'fast'"),
         ({'correlation_weight': -1}, 'correlation_weight must be a number >= 0'),
         ({'mfs_weight': -0.5}, 'mfs_weight must be a number >= 0'),
         ({'mfs_subsamples': 0}, 'mfs_subsamples must be a positive integer'),

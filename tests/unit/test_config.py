@@ -65,7 +65,10 @@ def test_the_docstring_documents_every_argument_with_the_presets_default(synthes
 @pytest.mark.parametrize(
     'changes, message',
     [
-        ({'critic_dropout': 1.0}, 'critic_dropout must be a number >= 0 and below 1, got 1.0'),
+        (
+            {'discriminator_dropout': 1.0},
+            'discriminator_dropout must be a number >= 0 and below 1, got 1.0',
+        ),
         ({'verbose': 'yes'}, "verbose must be True or False, got 'yes'"),
         ({'generator_dim': (16, 0)}, 'generator_dim must be a tuple of positive integers'),
         ({'mfs_subsample_size': 1}, 'mfs_subsample_size must be an integer >= 2, got 1'),

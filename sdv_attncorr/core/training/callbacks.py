@@ -27,7 +27,7 @@ class NaNGuard:
             if not math.isfinite(value):
                 raise TrainingDivergedError(
                     f"Training diverged at epoch {record['Epoch']}: '{name}' is {value}. "
-                    'Try a lower generator_lr / critic_lr (e.g. half), a smaller '
+                    'Try a lower generator_lr / discriminator_lr (e.g. half), a smaller '
                     'regulariser weight, or check the data for extreme values.'
                 )
 

@@ -31,7 +31,14 @@ class HyperparameterError(ValueError):
     """A hyperparameter value is out of its type, bounds or choices."""
 
 
-def hyperparameter(default: Any, doc: str, check: Any = None, *, legacy: Any = _NO_LEGACY) -> Any:
+def hyperparameter(
+    default: Any,
+    doc: str,
+    check: Any = None,
+    *,
+    legacy: Any = _NO_LEGACY,
+    renamed_from: str | None = None,
+) -> Any:
     """Declare a field of the table.
 
     Args:
@@ -43,8 +50,11 @@ def hyperparameter(default: Any, doc: str, check: Any = None, *, legacy: Any = _
             What a valid value is; None accepts anything.
         legacy (object):
             The value a synthesizer pickled before this field existed was trained with.
+        renamed_from (str or None):
+            The field's name in files saved before it was renamed.
     """
-    return field(default=default, metadata={'doc': doc, 'check': check, 'legacy': legacy})
+    metadata = {'doc': doc, 'check': check, 'legacy': legacy, 'renamed_from': renamed_from}
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -85,11 +95,17 @@ class GANConfig:
     attention_blocks: int = hyperparameter(
         2, "Transformer blocks of the ``'attention'`` generator.", checks.integer(1)
     )
-    critic_dim: tuple[int, ...] = hyperparameter(
-        (256, 256), "Widths of the critic's hidden layers.", checks.widths()
+    discriminator_dim: tuple[int, ...] = hyperparameter(
+        (256, 256),
+        "Widths of the discriminator's (critic's) hidden layers.",
+        checks.widths(),
+        renamed_from='critic_dim',
     )
-    critic_dropout: float = hyperparameter(
-        0.5, 'Dropout after each hidden layer of the critic.', checks.number(below=1)
+    discriminator_dropout: float = hyperparameter(
+        0.5,
+        'Dropout after each hidden layer of the discriminator.',
+        checks.number(below=1),
+        renamed_from='critic_dropout',
     )
     generator_lr: float = hyperparameter(
         2e-4, 'Adam learning rate of the generator.', checks.number(positive=True)
@@ -97,11 +113,24 @@ class GANConfig:
     generator_decay: float = hyperparameter(
         1e-6, 'Adam weight decay of the generator.', checks.number()
     )
-    critic_lr: float = hyperparameter(
-        2e-4, 'Adam learning rate of the critic.', checks.number(positive=True)
+    discriminator_lr: float = hyperparameter(
+        2e-4,
+        'Adam learning rate of the discriminator.',
+        checks.number(positive=True),
+        renamed_from='critic_lr',
     )
-    critic_decay: float = hyperparameter(1e-6, 'Adam weight decay of the critic.', checks.number())
-    critic_steps: int = hyperparameter(1, 'Critic updates per generator update.', checks.integer(1))
+    discriminator_decay: float = hyperparameter(
+        1e-6,
+        'Adam weight decay of the discriminator.',
+        checks.number(),
+        renamed_from='critic_decay',
+    )
+    discriminator_steps: int = hyperparameter(
+        1,
+        'Discriminator updates per generator update.',
+        checks.integer(1),
+        renamed_from='critic_steps',
+    )
     pac: int = hyperparameter(10, 'Rows the critic scores together (PacGAN).', checks.integer(1))
     adversarial_loss: str = hyperparameter(
         'wgan-gp',
@@ -221,6 +250,20 @@ class GANConfig:
             for item in dataclasses.fields(cls)
             if item.metadata['legacy'] is not _NO_LEGACY
         }
+
+    @classmethod
+    def upgraded(cls, state: dict[str, Any]) -> dict[str, Any]:
+        """Return the attributes of a synthesizer pickled by an earlier release, made current.
+
+        Fields renamed since take their new names, and fields added since their legacy values.
+        """
+        state = dict(state)
+        for item in dataclasses.fields(cls):
+            old_name = item.metadata['renamed_from']
+            if old_name in state and item.name not in state:
+                state[item.name] = state.pop(old_name)
+
+        return {**cls.legacy_values(), **state}
 
     def replace(self, **changes: Any) -> GANConfig:
         """Return a copy with ``changes`` (checked as any config)."""

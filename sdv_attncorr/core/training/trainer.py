@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sdv_attncorr.core.training.config import GANConfig
 
 Losses = dict[str, torch.Tensor]
+CTGAN_LOSS_COLUMNS = ('Generator Loss', 'Discriminator Loss')
 
 
 def gradient_norm(module: nn.Module) -> torch.Tensor:
@@ -122,7 +123,7 @@ class Trainer:
         self.adversarial, self.conditions, self.data = adversarial, conditions, data
         self.rng = rng
         self.batch_size = batch_size
-        self.critic_steps = config.critic_steps
+        self.critic_steps = config.discriminator_steps
         self.d_noise = config.embedding_dim
         self.class_positions = class_positions
         self.generator_regularizers = list(generator_regularizers)
@@ -134,7 +135,7 @@ class Trainer:
         self.gradient_norms: dict[str, float] = {}
         self.epochs = 0
         self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
-        self.critic_optimizer = adam(critic, config.critic_lr, config.critic_decay)
+        self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
 
     def generate(
         self, condition: torch.Tensor, *, hard: bool = False
@@ -243,8 +244,12 @@ class Trainer:
 
         means = {name: float(sums[name] / counts[name]) for name in sums}
         self.gradient_norms = {n: v for n, v in means.items() if n.endswith('Gradient Norm')}
+        # CTGAN's columns first, in CTGAN's order (code reading by position gets the right
+        # loss), then ours in the order the steps report them.
         record: dict[str, float] = {'Epoch': epoch}
-        record.update({n: v for n, v in means.items() if n not in self.gradient_norms})
+        for name in (*CTGAN_LOSS_COLUMNS, *means):
+            if name in means and name not in self.gradient_norms:
+                record[name] = means[name]
         return record
 
     @staticmethod
