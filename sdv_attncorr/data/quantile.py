@@ -1,4 +1,5 @@
 """Map a numeric column to standard-normal scores through its own quantiles, and back.
+
 Why not sklearn's ``QuantileTransformer(output_distribution='normal')`` (measured 2026-11-25,
 26 columns of crop, abalone, credit and diamonds): the same marginal fidelity when sampling
 (KSComplement 0.9874 vs our 0.9875), but it sends values at the minimum or maximum to ±5.2
