@@ -25,6 +25,7 @@ FAST = {
     'mfs_subsamples': 2,
     'mfs_subsample_size': 10,
     'enable_gpu': False,
+    'random_state': 0,
 }
 
 

@@ -23,7 +23,7 @@ from sdv_attncorr.core.losses.view import view_index
 from sdv_attncorr.core.nets.critics import PacCritic
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
-from sdv_attncorr.core.random import seeded_init
+from sdv_attncorr.core.random import fresh_seed, seeded_init
 from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
 from sdv_attncorr.core.training.conditions import ConditionSampler
@@ -32,7 +32,6 @@ from sdv_attncorr.core.training.history import LossHistory
 from sdv_attncorr.core.training.schedule import effective_batch
 from sdv_attncorr.core.training.trainer import Trainer
 
-TRAINING_SEED = 0
 # Rows generated per forward pass when sampling: small enough for the attention's activations
 # to stay in cache (benchmarks/speed.py, crop, 1 thread: 20k rows in 10,000-row chunks 48k
 # rows/s, in 2,048-row chunks 49k, in 512-row chunks 56k).
@@ -53,6 +52,9 @@ class GANEngine:
             Index, among the discrete spans, of the class column (for the class-wise loss).
         device (torch.device):
             Where to train.
+
+    Its ``seed`` is ``config.random_state``, or one drawn from fresh entropy when that is None:
+    initial weights, the trainer's draws and each loss's own source derive from it.
     """
 
     def __init__(
@@ -74,7 +76,8 @@ class GANEngine:
         )
         self.batch_size, self.pac = effective_batch(config, categories.shape[0])
         self.history = LossHistory()
-        self.generator, self.critic = seeded_init(TRAINING_SEED, self._build_modules)
+        self.seed = fresh_seed() if config.random_state is None else config.random_state
+        self.generator, self.critic = seeded_init(self.seed, self._build_modules)
         self.head = OutputHead(layout).to(self.device)
 
     def _build_modules(self) -> tuple[nn.Module, PacCritic]:
@@ -102,7 +105,7 @@ class GANEngine:
             n_classes=n_classes,
             class_view_positions=own,
             batch_size=self.batch_size,
-            seed=TRAINING_SEED,
+            seed=self.seed,
         )
         return [pair for build in GENERATOR_REGULARIZERS.values() for pair in build(context)]
 
@@ -144,7 +147,7 @@ class GANEngine:
             adversarial=adversarial,
             conditions=self.conditions,
             data=data,
-            rng=torch.Generator(self.device).manual_seed(TRAINING_SEED),
+            rng=torch.Generator(self.device).manual_seed(self.seed),
             config=self.config,
             batch_size=self.batch_size,
             class_positions=self._class_positions(),

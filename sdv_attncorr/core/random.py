@@ -38,7 +38,7 @@ def make_rng(state: RngState = None, device: str | torch.device = 'cpu') -> torc
     if isinstance(state, torch.Generator):
         rng.set_state(state.get_state())
     elif state is None:
-        rng.manual_seed(int(np.random.SeedSequence().generate_state(1)[0]))
+        rng.manual_seed(fresh_seed())
     elif isinstance(state, (int, np.integer)):
         rng.manual_seed(int(state))
     else:
@@ -48,6 +48,11 @@ def make_rng(state: RngState = None, device: str | torch.device = 'cpu') -> torc
         )
 
     return rng
+
+
+def fresh_seed() -> int:
+    """Return a seed drawn from the operating system's entropy (63 bits, as torch takes)."""
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def seeded_init(seed: int, build: Callable[[], T]) -> T:

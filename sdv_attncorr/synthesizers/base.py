@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import pandas as pd
 import torch
@@ -13,6 +13,7 @@ from sdv.errors import NotFittedError, SynthesizerInputError
 from sdv.metadata import Metadata
 from sdv.single_table.ctgan import LossValuesMixin, _validate_no_category_dtype
 from sdv.single_table.utils import detect_discrete_columns
+from sdv.utils import load_synthesizer
 
 from sdv_attncorr.core.training.config import GANConfig, HyperparameterError
 from sdv_attncorr.data.encoder import TableEncoder
@@ -30,6 +31,7 @@ from sdv_attncorr.synthesizers.transformers import ModelTransformersMixin
 from sdv_attncorr.tracking import AimTracker, require_aim
 
 DISCRETE_SDTYPES = ('categorical', 'boolean', 'ordinal')
+Synthesizer = TypeVar('Synthesizer', bound='GANSynthesizerBase')
 
 
 class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
@@ -77,6 +79,45 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Load a pickled synthesizer; an earlier release's arguments are brought up to date."""
         self.__dict__.update(GANConfig.upgraded(state))
+
+    @classmethod
+    def load(cls: type[Synthesizer], filepath: str | Path) -> Synthesizer:
+        """Load a synthesizer of this class saved with ``save()`` (through SDV's loader).
+
+        Unpickling runs code from the file: load only files you trust.
+
+        Args:
+            filepath (str or pathlib.Path):
+                The saved file.
+
+        Returns:
+            The synthesizer.
+
+        Raises:
+            FileNotFoundError:
+                If there is no such file.
+            SynthesizerInputError:
+                If the file is not a saved synthesizer of this class (not a pickle, another
+                object, or another synthesizer class).
+        """
+        path = Path(filepath)
+        try:
+            synthesizer = load_synthesizer(str(path))
+        except FileNotFoundError:
+            raise
+        except Exception as error:
+            raise SynthesizerInputError(
+                f'{path} is not a saved sdv-attncorr synthesizer: loading it failed with '
+                f'{type(error).__name__}: {error}. Load files written by synthesizer.save().'
+            ) from error
+        if not isinstance(synthesizer, cls):
+            raise SynthesizerInputError(
+                f'{path} is not a saved sdv-attncorr synthesizer of class {cls.__name__}: it '
+                f'holds a {type(synthesizer).__name__}. Use sdv.utils.load_synthesizer for '
+                'other classes.'
+            )
+
+        return synthesizer
 
     @property
     def config(self) -> GANConfig:

@@ -17,7 +17,7 @@ def held_out_quality(synthesizer_class, data, **arguments):
     train = data.sample(frac=0.5, random_state=0)
     held_out = data.drop(train.index)
     metadata = Metadata.detect_from_dataframes({'table': train})
-    synthesizer = synthesizer_class(metadata, **arguments)
+    synthesizer = synthesizer_class(metadata, random_state=0, **arguments)
     synthesizer.fit({'table': train})
     synthetic = synthesizer.sample(len(train))['table']
     return evaluate_quality(held_out, synthetic, metadata, verbose=False).get_score()

@@ -1,5 +1,6 @@
 """Synthesizers saved by earlier releases still load and sample the same rows."""
 
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -35,3 +36,32 @@ def test_a_saved_synthesizer_reports_its_arguments_by_their_current_names():
     assert parameters['discriminator_dim'] == (16,)
     assert parameters['discriminator_steps'] == 1
     assert not any(name.startswith('critic_') for name in parameters)
+
+
+def test_load_returns_a_synthesizer_saved_by_its_class(fitted, tmp_path):
+    path = tmp_path / 'model.pkl'
+    fitted.save(path)
+    loaded = type(fitted).load(path)
+
+    assert type(loaded) is type(fitted)
+    assert loaded.sample(5)[TABLE].shape == (5, len(fitted.sample(5)[TABLE].columns))
+    assert isinstance(load_synthesizer(str(path)), type(fitted))
+
+
+def test_load_refuses_what_is_not_a_saved_synthesizer_of_its_class(tmp_path):
+    from sdv.errors import SynthesizerInputError
+
+    from sdv_attncorr import AttnCorrGANSynthesizer
+
+    (tmp_path / 'text.pkl').write_text('hello')
+    with open(tmp_path / 'dict.pkl', 'wb') as file:
+        pickle.dump({'epochs': 3}, file)
+    other = FIXTURES / 'saved_0_1_0' / 'WGANGPMFSSynthesizer.pkl'
+
+    for path, holds in [(tmp_path / 'text.pkl', 'UnpicklingError'), (tmp_path / 'dict.pkl', '')]:
+        with pytest.raises(SynthesizerInputError, match=f'{path.name} is not a saved .*{holds}'):
+            AttnCorrGANSynthesizer.load(path)
+    with pytest.raises(SynthesizerInputError, match='of class AttnCorrGAN.*WGANGPMFSSynthesizer'):
+        AttnCorrGANSynthesizer.load(other)
+    with pytest.raises(FileNotFoundError):
+        AttnCorrGANSynthesizer.load(tmp_path / 'absent.pkl')

@@ -144,14 +144,29 @@ def test_same_model_state_same_rows(fitted):
     pd.testing.assert_frame_equal(first, fitted._model.sample(25))
 
 
-def test_fit_is_deterministic(synthesizer_class, mixed_table, mixed_metadata):
-    samples = []
-    for _ in range(2):
-        synthesizer = synthesizer_class(mixed_metadata, **FAST)
-        synthesizer.fit({TABLE: mixed_table})
-        samples.append(synthesizer.sample(20)[TABLE].drop(columns=['id', 'email']))
+def fitted_rows(synthesizer_class, metadata, table, random_state):
+    synthesizer = synthesizer_class(metadata, **{**FAST, 'random_state': random_state})
+    synthesizer.fit({TABLE: table})
+    return synthesizer.sample(20)[TABLE].drop(columns=['id', 'email'])
 
-    pd.testing.assert_frame_equal(*samples)
+
+def test_fit_is_deterministic(synthesizer_class, mixed_table, mixed_metadata):
+    first, second = (fitted_rows(synthesizer_class, mixed_metadata, mixed_table, 3) for _ in '12')
+
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_random_state_none_draws_fresh_training_randomness(
+    synthesizer_class, mixed_table, mixed_metadata
+):
+    first, second = (
+        fitted_rows(synthesizer_class, mixed_metadata, mixed_table, None) for _ in '12'
+    )
+    seeded = fitted_rows(synthesizer_class, mixed_metadata, mixed_table, 4)
+
+    assert not first.equals(second)
+    assert not seeded.equals(fitted_rows(synthesizer_class, mixed_metadata, mixed_table, 5))
+    assert synthesizer_class(mixed_metadata).get_parameters()['random_state'] is None
 
 
 def test_get_parameters_returns_every_init_argument(synthesizer_class, mixed_metadata):

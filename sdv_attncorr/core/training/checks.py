@@ -130,6 +130,10 @@ class NamesFrom:
 
 BOOLEAN = Check('True or False', lambda v: isinstance(v, bool) or type(v).__name__ == 'bool_')
 OPTIONAL_NAME = Check('a column name or None', lambda v: v is None or isinstance(v, str))
+OPTIONAL_SEED = Check(
+    'None or an integer >= 0',
+    lambda v: v is None or integer(0).accepts(v),
+)
 OPTIONAL_PATH = Check(
     'a folder path or None', lambda v: v is None or isinstance(v, (str, os.PathLike))
 )

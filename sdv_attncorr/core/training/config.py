@@ -214,6 +214,15 @@ class GANConfig:
         checks.OPTIONAL_PATH,
         legacy=None,
     )
+    random_state: int | None = hyperparameter(
+        None,
+        "Seed of training: initial weights, training draws and every loss's draws. None draws "
+        'fresh entropy for each fit (two fits differ, as an ensemble wants); an int makes fits '
+        'of the same data on the same machine identical. Sampling has its own state, '
+        "``reset_sampling()`` / SDV's fixed seed.",
+        checks.OPTIONAL_SEED,
+        legacy=0,
+    )
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):
