@@ -1,0 +1,62 @@
+"""The GAN learns: a few hundred steps bring generated rows close to the data.
+
+Every other fast test trains for an epoch or two and checks shapes; this one would fail if the
+adversarial loss's sign were flipped or the generator stopped learning. The regularisers are
+off, so what is learned is learned through the critic.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy.stats import wasserstein_distance
+from sdv.metadata import Metadata
+
+from sdv_attncorr import WGANGPMFSSynthesizer
+
+N_ROWS = 400
+SMALL = {
+    'batch_size': 50,
+    'pac': 5,
+    'embedding_dim': 16,
+    'generator_dim': (64, 64),
+    'discriminator_dim': (64, 64),
+    'generator_lr': 5e-4,
+    'discriminator_lr': 5e-4,
+    'mfs_weight': 0.0,
+    'enable_gpu': False,
+    'random_state': 0,
+}
+
+
+def correlated_table():
+    rng = np.random.default_rng(0)
+    label = rng.choice(['a', 'b', 'c'], N_ROWS, p=[0.5, 0.3, 0.2])
+    x = rng.normal(size=N_ROWS) + pd.Series(label).map({'a': -2.0, 'b': 0.0, 'c': 3.0}).to_numpy()
+    y = 0.8 * x + 0.5 * rng.normal(size=N_ROWS)
+    return pd.DataFrame({'x': x, 'y': y, 'label': label})
+
+
+def distance_to(real, synthetic):
+    """Mean 1-D Wasserstein of x and y, |Δ Pearson(x, y)|, mean |Δ mean of x| per label.
+
+    Distances in units of the real column's standard deviation.
+    """
+    shapes = [wasserstein_distance(real[c], synthetic[c]) / real[c].std() for c in ('x', 'y')]
+    pearson = abs(real['x'].corr(real['y']) - synthetic['x'].corr(synthetic['y']))
+    by_label = (real.groupby('label')['x'].mean() - synthetic.groupby('label')['x'].mean()).abs()
+    return float(np.mean(shapes) + pearson + by_label.mean() / real['x'].std())
+
+
+def distance_after(epochs, data):
+    metadata = Metadata.detect_from_dataframes({'t': data})
+    synthesizer = WGANGPMFSSynthesizer(metadata, epochs=epochs, **SMALL)
+    synthesizer.fit({'t': data})
+    return distance_to(data, synthesizer.sample(N_ROWS)['t'])
+
+
+def test_training_brings_the_rows_close_to_the_data():
+    data = correlated_table()
+    untrained, trained = distance_after(1, data), distance_after(300, data)
+
+    # Measured: 2.5 untrained, 0.2-0.5 after 200-400 epochs (GAN training oscillates); with the
+    # generator loss negated (tried once), NaN: the generated columns collapse to constants.
+    assert trained < 0.25 * untrained
