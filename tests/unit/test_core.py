@@ -145,8 +145,17 @@ def test_classwise_loss_positive_for_other_structure_and_skips_tiny_classes():
     other[:, 1] = torch.randn(len(view), generator=torch.Generator().manual_seed(3))
 
     assert loss(GeneratorBatch(None, None, view=other, view_classes=classes)) > 0.05
-    tiny = loss(GeneratorBatch(None, None, view=other[:6], view_classes=torch.tensor([0] * 6)))
-    assert torch.isfinite(tiny)
+
+    def on(rows, labels):
+        return loss(GeneratorBatch(None, None, view=rows, view_classes=torch.tensor(labels)))
+
+    # A class with fewer than min_rows=5 generated rows is left out of the weighted mean, so a
+    # batch with 4 rows of class 0 scores exactly what its 6 rows of class 1 score alone.
+    zeros, ones = other[classes == 0][:4], other[classes == 1][:6]
+    only_ones = on(ones, [1] * 6)
+    assert only_ones > 0
+    assert torch.equal(on(torch.cat([zeros, ones]), [0] * 4 + [1] * 6), only_ones)
+    assert on(zeros, [0] * 4) == 0
 
 
 def test_condition_loss_prefers_the_conditioned_category():
