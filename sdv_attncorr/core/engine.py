@@ -187,13 +187,13 @@ class GANEngine:
         """
         self.generator.eval()
         if condition is None:
-            rows, spans = self.conditions.proportional_draw(n, rng)
+            spans, categories = self.conditions.proportional_draw(n, rng)
         chunks = []
         for start in range(0, n, SAMPLE_CHUNK_ROWS):
             size = min(SAMPLE_CHUNK_ROWS, n - start)
             if condition is None:
                 part = slice(start, start + size)
-                conditions = self.conditions.conditions_of(rows[part], spans[part])
+                conditions = self.conditions.condition_vectors(spans[part], categories[part])
             else:
                 conditions = condition.to(self.device).expand(size, -1)
             chunks.append(self._generate_rows(conditions, rng))
@@ -207,11 +207,16 @@ class GANEngine:
         generated = self.head(self.generator(noise, conditions), rng=rng, hard=True)
         return impose_conditions(generated, conditions, self.layout).cpu()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle what sampling needs: the critic (a training-only network) stays behind."""
+        return {**vars(self), 'critic': None}
+
     def to(self, device: torch.device | str) -> GANEngine:
         """Move the engine's modules and tensors to ``device`` and return self."""
         self.device = torch.device(device)
         self.generator.to(self.device)
-        self.critic.to(self.device)
+        if self.critic is not None:
+            self.critic.to(self.device)
         self.head.to(self.device)
         self.conditions.to(self.device)
         return self

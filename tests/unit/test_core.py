@@ -1,6 +1,7 @@
 """Unit tests of the pure-torch engine: layout, heads, generators, regularisers, trainer."""
 
 import ast
+import pickle
 from pathlib import Path
 
 import pytest
@@ -186,23 +187,28 @@ def test_condition_sampler_draws_matching_real_rows():
 
 def test_proportional_draw_reproduces_the_category_counts_without_sampling_noise():
     categories = torch.tensor([[0], [0], [0], [1], [1], [2]])
-    sampler = ConditionSampler(categories, [3])
+    # Through pickle: sampling needs no per-row state, and a saved sampler keeps none.
+    sampler = pickle.loads(pickle.dumps(ConditionSampler(categories, [3])))
     generator = torch.Generator().manual_seed(0)
     for n, expected in [(6, [3, 2, 1]), (12, [6, 4, 2]), (0, [0, 0, 0])]:
-        rows, spans = sampler.proportional_draw(n, generator)
-        vectors = sampler.conditions_of(rows, spans)
+        spans, drawn = sampler.proportional_draw(n, generator)
+        vectors = sampler.condition_vectors(spans, drawn)
         assert vectors.shape == (n, 3)
         assert vectors.sum(dim=0).tolist() == expected
+    assert not hasattr(sampler, 'categories')
 
 
 def test_proportional_draw_shares_the_rows_out_equally_among_the_spans():
     categories = torch.tensor([[0, 1], [1, 0], [2, 1], [0, 0], [0, 1]])
     sampler = ConditionSampler(categories, [3, 2])
-    rows, spans = sampler.proportional_draw(9, torch.Generator().manual_seed(0))
+    spans, drawn = sampler.proportional_draw(9, torch.Generator().manual_seed(0))
 
-    times_drawn = torch.bincount(rows, minlength=5)
-    assert times_drawn.min() == 1 and times_drawn.max() == 2
-    assert torch.bincount(spans).tolist() in ([5, 4], [4, 5])
+    shares = torch.bincount(spans).tolist()
+    assert shares in ([5, 4], [4, 5])
+    # The span with 5 rows draws its 5 categories once each: the column's exact counts.
+    full = 0 if shares[0] == 5 else 1
+    expected = [[3, 1, 1], [2, 3]][full]
+    assert torch.bincount(drawn[spans == full], minlength=len(expected)).tolist() == expected
 
 
 def test_imposed_sets_each_conditioned_span_to_its_condition_and_nothing_else():

@@ -16,6 +16,10 @@ import torch
 
 from sdv_attncorr.core.category_rows import CategoryRows
 
+# Attributes that only training draws read; they grow with the table and are not pickled.
+TRAINING_ONLY = ('categories', 'rows', 'training_probabilities')
+KEPT_FOR_SAMPLING = ('n_rows', 'widths', 'width', 'offsets', 'category_counts')
+
 
 class ConditionSampler:
     """Draw condition vectors and matching real rows.
@@ -39,11 +43,13 @@ class ConditionSampler:
         self.width = sum(self.widths)
         device = categories.device
         self.offsets = torch.tensor([0, *self.widths[:-1]], device=device).cumsum(0)
+        self.category_counts = torch.zeros(0, 0, dtype=torch.long, device=device)
         if not self.widths:
             return
 
         self.rows = CategoryRows(categories, self.widths)
         counts = self.rows.counts
+        self.category_counts = counts.long()
         weights = torch.log1p(counts) if log_frequency else counts
         self.training_probabilities = weights / weights.sum(dim=1, keepdim=True)
 
@@ -66,8 +72,9 @@ class ConditionSampler:
                 Shape ``[n, d_condition]``.
 
         """
-        vectors = torch.zeros(len(spans), self.width, device=self.categories.device)
-        vectors[torch.arange(len(spans)), self.offsets[spans] + categories] = 1.0
+        vectors = torch.zeros(len(spans), self.width, device=self.offsets.device)
+        if self.widths:
+            vectors[torch.arange(len(spans)), self.offsets[spans] + categories] = 1.0
         return vectors
 
     def rows_with(
@@ -129,11 +136,13 @@ class ConditionSampler:
     def proportional_draw(
         self, n: int, rng: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Draw real rows and spans whose counts follow the data's as closely as ``n`` allows.
+        """Draw spans and categories whose counts follow the data's as closely as ``n`` allows.
 
-        Rows are drawn without replacement, in as many rounds over the table as ``n`` needs,
-        and the spans in equal shares: with one discrete column, ``n`` equal to the table's size
+        The spans get equal shares of the ``n`` rows; within a span, categories are drawn
+        without replacement from the span's category counts (the column as a multiset), in as
+        many rounds as needed: with one discrete column, ``n`` equal to the table's size
         reproduces its category counts exactly, with none of the noise of independent draws.
+        Only per-span counts are read, so a saved model holds no per-row state.
 
         Args:
             n (int):
@@ -143,18 +152,26 @@ class ConditionSampler:
 
         Returns:
             tuple[torch.LongTensor, torch.LongTensor]:
-                Real row indices and span indices, both ``[n]``; pass slices of them to
-                ``conditions_of``.
+                Span and category of each row, both ``[n]``; pass slices of them to
+                ``condition_vectors``.
         """
-        device = self.categories.device
-        rounds = -(-n // self.n_rows)
-        permutations = [
-            torch.randperm(self.n_rows, generator=rng, device=device) for _ in range(rounds)
-        ]
-        rows = torch.cat(permutations)[:n] if n else torch.zeros(0, dtype=torch.long, device=device)
+        device = self.category_counts.device
         shares = torch.arange(n, device=device) % max(len(self.widths), 1)
         spans = shares[torch.randperm(n, generator=rng, device=device)]
-        return rows, spans
+        categories = torch.zeros(n, dtype=torch.long, device=device)
+        for span, width in enumerate(self.widths):
+            positions = torch.nonzero(spans == span).flatten()
+            column = torch.arange(width, device=device).repeat_interleave(
+                self.category_counts[span, :width]
+            )
+            rounds = [
+                column[torch.randperm(len(column), generator=rng, device=device)]
+                for _ in range(-(-len(positions) // len(column)))
+            ]
+            if rounds:
+                categories[positions] = torch.cat(rounds)[: len(positions)]
+
+        return spans, categories
 
     def conditions_of(self, rows: torch.Tensor, spans: torch.Tensor) -> torch.Tensor:
         """Condition vectors setting, for each row, its category in the given span.
@@ -173,6 +190,20 @@ class ConditionSampler:
             return torch.zeros(len(rows), 0, device=self.categories.device)
 
         return self.condition_vectors(spans, self.categories[rows, spans])
+
+    def __getstate__(self) -> dict:
+        """Pickle what sampling reads: the per-row state of training draws stays behind."""
+        return {k: v for k, v in vars(self).items() if k not in TRAINING_ONLY}
+
+    def __setstate__(self, state: dict) -> None:
+        """Load a pickled sampler; one saved by 0.1.0 gets its counts from its rows."""
+        if 'category_counts' not in state:
+            categories = state['categories']
+            counts = torch.zeros(len(state['widths']), max(state['widths'], default=0))
+            for span, width in enumerate(state['widths']):
+                counts[span, :width] = torch.bincount(categories[:, span], minlength=width)
+            state['category_counts'] = counts.long()
+        self.__dict__.update({k: v for k, v in state.items() if k in KEPT_FOR_SAMPLING})
 
     def to(self, device: torch.device | str) -> ConditionSampler:
         """Move every tensor to ``device`` and return self."""
