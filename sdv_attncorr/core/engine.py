@@ -72,7 +72,10 @@ class GANEngine:
         self.device = torch.device(device)
         widths = [span.width for span in layout.discrete_spans]
         self.conditions = ConditionSampler(
-            categories.to(self.device), widths, log_frequency=config.log_frequency
+            categories.to(self.device),
+            widths,
+            log_frequency=config.log_frequency,
+            multi_column_share=config.multi_column_conditions,
         )
         self.batch_size, self.pac = effective_batch(config, categories.shape[0])
         self.history = LossHistory()

@@ -223,3 +223,20 @@ def test_imposed_sets_each_conditioned_span_to_its_condition_and_nothing_else():
 
     assert imposed[0].tolist() == [0.5, 0.0, 0.0, 1.0, -0.5, 1.0, 0.0]
     assert imposed[1].tolist() == [0.75, 0.0, 1.0, 0.0, 0.25, 0.0, 1.0]
+
+
+def test_training_conditions_on_several_spans_hold_the_real_rows_categories():
+    generator = torch.Generator().manual_seed(0)
+    categories = torch.randint(3, (200, 4), generator=generator)
+    single = ConditionSampler(categories, [3, 3, 3, 3], multi_column_share=0.0)
+    several = ConditionSampler(categories, [3, 3, 3, 3], multi_column_share=1.0)
+
+    vectors, rows = single.sample_training(400, generator)
+    assert (vectors.sum(dim=1) == 1).all()
+    vectors, rows = several.sample_training(400, generator)
+    spans_set = vectors.sum(dim=1)
+    assert spans_set.min() >= 1 and spans_set.max() <= 4
+    assert 2.2 < spans_set.mean() < 2.8  # 1 + 3 other spans joining with probability 1/2
+    # Every set position is the real row's own category in that span.
+    own = torch.zeros_like(vectors).scatter_(1, several.offsets + categories[rows], 1.0)
+    assert (vectors <= own).all()

@@ -130,6 +130,7 @@ class NamesFrom:
 
 BOOLEAN = Check('True or False', lambda v: isinstance(v, bool) or type(v).__name__ == 'bool_')
 OPTIONAL_NAME = Check('a column name or None', lambda v: v is None or isinstance(v, str))
+SHARE = Check('a number from 0 to 1', lambda v: is_number(v) and 0 <= v <= 1)
 OPTIONAL_SEED = Check(
     'None or an integer >= 0',
     lambda v: v is None or integer(0).accepts(v),

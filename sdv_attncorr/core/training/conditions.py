@@ -17,7 +17,7 @@ import torch
 from sdv_attncorr.core.category_rows import CategoryRows
 
 # Attributes that only training draws read; they grow with the table and are not pickled.
-TRAINING_ONLY = ('categories', 'rows', 'training_probabilities')
+TRAINING_ONLY = ('categories', 'rows', 'training_probabilities', 'multi_column_share')
 KEPT_FOR_SAMPLING = ('n_rows', 'widths', 'width', 'offsets', 'category_counts')
 
 
@@ -31,12 +31,21 @@ class ConditionSampler:
             Number of categories of each discrete span.
         log_frequency (bool):
             Draw training categories at log-frequency (True) or at frequency (False).
+        multi_column_share (float):
+            Share of training rows conditioned on more than their one drawn span
+            (``several_spans_of``); 0 conditions each on one span, as CTGAN.
 
     """
 
     def __init__(
-        self, categories: torch.Tensor, widths: Sequence[int], *, log_frequency: bool = True
+        self,
+        categories: torch.Tensor,
+        widths: Sequence[int],
+        *,
+        log_frequency: bool = True,
+        multi_column_share: float = 0.0,
     ) -> None:
+        self.multi_column_share = multi_column_share
         self.categories = categories
         self.n_rows = categories.shape[0]
         self.widths = list(widths)
@@ -107,7 +116,42 @@ class ConditionSampler:
         spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
         probabilities = self.training_probabilities[spans]
         categories = torch.multinomial(probabilities, 1, generator=rng).squeeze(1)
-        return self.condition_vectors(spans, categories), self.rows_with(spans, categories, rng)
+        rows = self.rows_with(spans, categories, rng)
+        if self.multi_column_share == 0 or len(self.widths) == 1:
+            return self.condition_vectors(spans, categories), rows
+
+        return self.several_spans_of(rows, spans, rng), rows
+
+    def several_spans_of(
+        self, rows: torch.Tensor, spans: torch.Tensor, rng: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """Condition each row on its span and, for a share of rows, on other spans too.
+
+        Each other span joins with probability 1/2, set to the row's own category. A row's
+        categories are all true of it, so the critic's real rows still match their conditions,
+        and the generator learns conditions on several columns at once, as
+        ``sample_from_conditions`` may ask.
+
+        Args:
+            rows (torch.LongTensor):
+                Real row indices, ``[n]``.
+            spans (torch.LongTensor):
+                The span each row is conditioned on in any case, ``[n]``.
+            rng (torch.Generator or None):
+                Source of randomness.
+
+        Returns:
+            torch.Tensor:
+                Condition vectors ``[n, d_condition]``.
+        """
+        n, device = len(rows), self.categories.device
+        several = torch.rand(n, 1, generator=rng, device=device) < self.multi_column_share
+        joins = torch.rand(n, len(self.widths), generator=rng, device=device) < 0.5
+        conditioned = several & joins
+        conditioned[torch.arange(n, device=device), spans] = True
+        vectors = torch.zeros(n, self.width, device=device)
+        positions = self.offsets + self.categories[rows]
+        return vectors.scatter_(1, positions, conditioned.to(vectors.dtype))
 
     def sample_empirical(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         """Draw conditions at the data's own frequencies.

@@ -145,6 +145,15 @@ class GANConfig:
         'Draw training conditions at the log-frequency of each category (as CTGAN).',
         checks.BOOLEAN,
     )
+    multi_column_conditions: float = hyperparameter(
+        0.5,
+        'Share of training rows conditioned on several discrete columns at once (the drawn one '
+        'and each other with probability 1/2), so that conditions on several columns in '
+        '``sample_from_conditions`` are ones the generator has learned; 0 conditions each row '
+        'on one column, as CTGAN.',
+        checks.SHARE,
+        legacy=0.0,
+    )
     correlation_weight: float = hyperparameter(
         0.0, 'Weight of the correlation loss (0 turns it off).', checks.number()
     )
