@@ -102,3 +102,21 @@ def test_files_saved_before_a_field_existed_refit_with_its_legacy_value(mixed_me
 
     assert old.mfs_interval == 1 and old.aim_repo is None
     assert old.config.mfs_interval == 1
+
+
+@pytest.mark.parametrize(
+    'changes, message',
+    [
+        ({'random_state': -1}, 'random_state must be None or an integer >= 0, got -1'),
+        ({'random_state': 1.5}, 'random_state must be None or an integer >= 0, got 1.5'),
+        ({'multi_column_conditions': 1.5}, 'multi_column_conditions must be a number from 0 to 1'),
+    ],
+)
+def test_seed_and_share_are_checked(changes, message):
+    with pytest.raises(HyperparameterError, match=message):
+        GANConfig(**changes)
+
+
+def test_the_old_critic_names_are_refused_like_any_unknown_argument(mixed_metadata):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'critic_dim'"):
+        SYNTHESIZERS[0](mixed_metadata, critic_dim=(16,))
