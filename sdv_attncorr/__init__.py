@@ -1,6 +1,6 @@
 """SDV synthesizers that keep the relationships between columns."""
 
-__version__ = '0.1.0'
+__version__ = '0.2.0.dev0'
 
 # SDV must finish importing (it registers our synthesizers through the ``sdv_modules`` entry
 # point) before our synthesizers import from it, or the registration meets a half-built module.
