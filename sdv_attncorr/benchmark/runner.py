@@ -59,7 +59,7 @@ def optimizer_steps(synthesizer, n_rows):
     engine = getattr(model, 'engine', None)
     if engine is not None:  # ours: the engine's batch is capped at the table (multiple of pac)
         steps = epochs * max(1, n_rows // engine.batch_size)
-        return steps, steps * synthesizer.critic_steps
+        return steps, steps * synthesizer.discriminator_steps
     if hasattr(model, '_discriminator_steps'):  # ctgan.CTGAN (CTGAN, CopulaGAN)
         steps = epochs * max(1, n_rows // model._batch_size)
         return steps, steps * model._discriminator_steps

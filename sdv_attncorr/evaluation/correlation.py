@@ -7,7 +7,14 @@ diagonal is 0). The class-wise version computes both on the rows of each class o
 ``class_column`` (the class column itself left out), then averages them with weights equal to
 the classes' frequencies in the real table; a class with fewer than ``min_class_rows`` rows in
 either table is skipped and listed.
+
+A pair with no defined association (a constant or all-missing column) counts as 0 in its
+table by default, so a column that collapses to a constant is charged the real association;
+with ``undefined=NaN`` a pair undefined in either table is left out of both distances instead
+(the benchmark's |Δ Pearson|).
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 
@@ -15,6 +22,14 @@ import numpy as np
 import pandas as pd
 
 from sdv_attncorr.evaluation.association import association_matrix
+from sdv_attncorr.evaluation.columns import EncodedTable
+
+MIN_CLASS_ROWS = 10
+"""int: Fewest rows of a class, in each table, for its class-wise distance (``evaluate`` and the
+benchmark). Pearson's r over n rows has a standard error of about sqrt((1 - r²) / (n - 2)): 1 at
+3 rows (pure chance), 0.35 at 10. A class scored on a handful of synthetic rows would weigh in
+the mean with its real frequency while measuring noise, so it is left out and listed.
+``Limits.min_class_rows`` overrides it in ``evaluate``."""
 
 
 @dataclass
@@ -37,22 +52,22 @@ class CorrelationDistance:
         return self.synthetic - self.real
 
     @property
-    def mean_abs_diff(self):
-        """float or None: The mean |difference| over column pairs; None with under 2 columns."""
-        size = len(self.real)
-        if size < 2:
-            return None
-
-        upper = np.triu_indices(size, k=1)
-        return float(np.abs(self.difference.to_numpy()[upper]).mean())
+    def mean_abs_diff(self) -> float | None:
+        """float or None: The mean |difference| over defined column pairs; None without one."""
+        upper = np.triu_indices(len(self.real), k=1)
+        differences = np.abs(self.difference.to_numpy()[upper])
+        differences = differences[~np.isnan(differences)]
+        return float(differences.mean()) if differences.size else None
 
     @property
-    def frobenius(self):
-        """float: The Frobenius norm of the difference."""
-        return float(np.linalg.norm(self.difference.to_numpy()))
+    def frobenius(self) -> float:
+        """float: The Frobenius norm of the difference; undefined (NaN) pairs count 0."""
+        return float(np.linalg.norm(np.nan_to_num(self.difference.to_numpy(), nan=0.0)))
 
 
-def correlation_distance(real, synthetic):
+def correlation_distance(
+    real: EncodedTable, synthetic: EncodedTable, undefined: float = 0.0
+) -> CorrelationDistance:
     """Compare the association matrices of two encoded tables.
 
     Args:
@@ -60,12 +75,17 @@ def correlation_distance(real, synthetic):
             The real table.
         synthetic (sdv_attncorr.evaluation.columns.EncodedTable):
             The synthetic table, with the same columns.
+        undefined (float):
+            The association of a pair with no defined value: 0, or NaN to leave such pairs
+            out of the distances (see the module docstring). Defaults to 0.
 
     Returns:
         CorrelationDistance:
             The matrices and their distance.
     """
-    return CorrelationDistance(association_matrix(real), association_matrix(synthetic))
+    return CorrelationDistance(
+        association_matrix(real, undefined), association_matrix(synthetic, undefined)
+    )
 
 
 def _without_column(table, column):
@@ -117,7 +137,13 @@ class ClasswiseCorrelationDistance:
         return self._weighted('frobenius')
 
 
-def classwise_correlation_distance(real, synthetic, class_column, min_class_rows=10):
+def classwise_correlation_distance(
+    real: EncodedTable,
+    synthetic: EncodedTable,
+    class_column: str,
+    min_class_rows: int = MIN_CLASS_ROWS,
+    undefined: float = 0.0,
+) -> ClasswiseCorrelationDistance:
     """Compare the association matrices within each class of ``class_column``.
 
     Args:
@@ -128,7 +154,11 @@ def classwise_correlation_distance(real, synthetic, class_column, min_class_rows
         class_column (str):
             A categorical column of both tables.
         min_class_rows (int):
-            Classes with fewer rows than this in either table are skipped. Defaults to 10.
+            Classes with fewer rows than this in either table are skipped. Defaults to
+            ``MIN_CLASS_ROWS`` (10).
+        undefined (float):
+            The association of a pair with no defined value in a class: 0, or NaN to leave
+            such pairs out (see the module docstring). Defaults to 0.
 
     Returns:
         ClasswiseCorrelationDistance:
@@ -146,6 +176,7 @@ def classwise_correlation_distance(real, synthetic, class_column, min_class_rows
             distance = correlation_distance(
                 real_rest.take(np.flatnonzero(real_mask)),
                 synthetic_rest.take(np.flatnonzero(synthetic_mask)),
+                undefined,
             )
             distances[label] = distance
             row.update(mean_abs_diff=distance.mean_abs_diff, frobenius=distance.frobenius)

@@ -1,8 +1,13 @@
 """``evaluate``: run every metric on a real and a synthetic table and collect a report."""
 
+from __future__ import annotations
+
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+import pandas as pd
+from sdv.metadata import Metadata
 
 from sdv_attncorr.evaluation.columns import ColumnRoles, encode
 from sdv_attncorr.evaluation.correlation import (
@@ -151,7 +156,8 @@ _SECTIONS = {
 
 
 def _run_sections(inputs, timer):
-    results, skipped = {}, {}
+    results: dict[str, object] = {}
+    skipped: dict[str, str] = {}
     real, synthetic, _ = inputs.raw
     with timer.section('sdmetrics'):
         results['quality'] = run_sdmetrics_reports(
@@ -169,17 +175,17 @@ def _run_sections(inputs, timer):
 
 
 def evaluate(
-    real_data,
-    synthetic_data,
-    metadata,
+    real_data: pd.DataFrame | dict[str, pd.DataFrame],
+    synthetic_data: pd.DataFrame | dict[str, pd.DataFrame],
+    metadata: Metadata | dict,
     *,
-    class_column=None,
-    target=None,
-    holdout_data=None,
-    synthesizer=None,
-    limits=None,
-    seed=0,
-):
+    class_column: str | None = None,
+    target: str | None = None,
+    holdout_data: pd.DataFrame | dict[str, pd.DataFrame] | None = None,
+    synthesizer: object | None = None,
+    limits: Limits | None = None,
+    seed: int = 0,
+) -> EvaluationReport:
     """Compare a synthetic table with the real one: SDMetrics' reports, our metrics, plots.
 
     Args:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from sdv_attncorr.evaluation.correlation import MIN_CLASS_ROWS
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -28,7 +30,7 @@ class Limits:
             Rows of each table for SDMetrics' DCROverfittingProtection. Defaults to 1,000.
         min_class_rows (int):
             Classes with fewer rows in either table are left out of the class-wise correlation
-            distance. Defaults to 10.
+            distance. Defaults to ``MIN_CLASS_ROWS`` (10), the benchmark's threshold too.
     """
 
     mfs_subsamples: int = 32
@@ -38,7 +40,7 @@ class Limits:
     dcr_query_rows: int = 2_000
     dcr_reference_rows: int = 20_000
     sdmetrics_privacy_rows: int = 1_000
-    min_class_rows: int = 10
+    min_class_rows: int = MIN_CLASS_ROWS
 
     def __post_init__(self):
         for name, value in vars(self).items():

@@ -6,19 +6,22 @@ than 10% of the real rows are left out (and listed), then rows with a missing va
 Each table gives ``n_subsamples`` subsamples of ``subsample_rows`` rows (without replacement
 within a subsample, drawn with the same seed for both tables, so identical tables score exactly
 0). Every subsample yields a vector of meta-features, e.g. ``cor`` gives one value per column
-pair. For each component, the 1-D Wasserstein distance between its values over the real and over
-the synthetic subsamples is divided by the standard deviation of its real values (left as is
-where that is 0), so a component's scale does not dominate; a meta-feature's distance is the
-mean over its components, and the MFS distance is the mean over meta-features. The same distance
-between two independent sets of real subsamples is reported as a baseline: the sampling noise a
-perfect synthesizer would show.
+pair. For each component, the 1-D Wasserstein distance (core's ``wasserstein_1d``) between its
+values over the real and over the synthetic subsamples is divided by the standard deviation of
+its real values (left as is where that is 0), so a component's scale does not dominate; a
+meta-feature's distance is the mean over its components, and the MFS distance is the mean over
+meta-features. The same distance between two independent sets of real subsamples is reported
+as a baseline: the sampling noise a perfect synthesizer would show.
 """
 
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from pymfe.statistical import MFEStatistical
+
+from sdv_attncorr.core.losses.wasserstein import wasserstein_1d
 
 DEFAULT_META_FEATURES = (
     'mean',
@@ -73,23 +76,25 @@ def _subsample_features(matrix, rng, n_subsamples, subsample_rows, names):
 
 
 def wasserstein_per_component(real, synthetic):
-    """Standardised 1-D Wasserstein distance of each column of two equal-height samples.
+    """Standardised 1-D Wasserstein distance of each column of two samples.
 
-    With the same number of values on both sides, the 1-D Wasserstein distance is the mean
-    absolute difference of the sorted values (as ``scipy.stats.wasserstein_distance``).
+    The distance is core's ``wasserstein_1d`` (the package's one 1-D Wasserstein, equal to
+    ``scipy.stats.wasserstein_distance`` on each column), on float64 tensors of the arrays.
 
     Args:
         real (numpy.ndarray):
             Real values, shape ``[samples, components]``.
         synthetic (numpy.ndarray):
-            Synthetic values, same shape.
+            Synthetic values, shape ``[samples, components]`` (the number of samples may
+            differ from ``real``'s).
 
     Returns:
         numpy.ndarray:
             One distance per component, divided by the real values' standard deviation (where
             it is positive); NaN where either side has a missing value.
     """
-    distance = np.abs(np.sort(real, axis=0) - np.sort(synthetic, axis=0)).mean(axis=0)
+    real, synthetic = (np.asarray(values, dtype='float64') for values in (real, synthetic))
+    distance = wasserstein_1d(torch.from_numpy(real), torch.from_numpy(synthetic)).numpy()
     scale = real.std(axis=0)
     scale = np.where(scale > 1e-12, scale, 1.0)
     return distance / scale

@@ -4,15 +4,23 @@ SDMetrics 0.32's ``QualityReport`` averages Column Pair Trends only over strongl
 (real correlation above 0.5 or real Cramér's V above 0.3): pairs below those thresholds score
 NaN and are left out. The standard report is kept as SDV computes it
 (``sdv.evaluation.evaluate_quality``); a second report with both thresholds set to 0 gives the
-score over every pair.
+score over every pair. Each report has its own function, so a caller (the benchmark) runs only
+the reports it reads, each against the real rows it chooses.
 """
 
-import warnings
-from dataclasses import dataclass
+from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 from scipy.stats import ConstantInputWarning
 from sdmetrics.reports import QualityReport
 from sdv.evaluation import evaluate_quality, run_diagnostic
+from sdv.metadata import Metadata
 
 _PAIR_TRENDS = 'Column Pair Trends'
 
@@ -37,9 +45,9 @@ class QualityResult:
             The table's name in the metadata.
     """
 
-    quality_report: object
-    all_pairs_report: object
-    diagnostic_report: object
+    quality_report: Any
+    all_pairs_report: Any
+    diagnostic_report: Any
     table_name: str
 
     def pair_counts(self):
@@ -76,15 +84,84 @@ class QualityResult:
         }
 
 
-def _all_pairs_report(real, synthetic, metadata, table_name):
+@contextmanager
+def _constant_columns_quiet() -> Iterator[None]:
+    """Silence scipy's warning on each constant column (SDMetrics scores its pairs NaN)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConstantInputWarning)
+        yield
+
+
+def quality_report(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: Metadata) -> Any:
+    """Run SDMetrics' standard quality report, as ``sdv.evaluation.evaluate_quality`` does.
+
+    Args:
+        real (pandas.DataFrame):
+            The real table.
+        synthetic (pandas.DataFrame):
+            The synthetic table.
+        metadata (sdv.metadata.Metadata):
+            The single-table metadata.
+
+    Returns:
+        sdmetrics.reports.QualityReport:
+            The generated report.
+    """
+    with _constant_columns_quiet():
+        return evaluate_quality(real, synthetic, metadata, verbose=False)
+
+
+def all_pairs_quality_report(
+    real: pd.DataFrame, synthetic: pd.DataFrame, metadata: Metadata, table_name: str
+) -> Any:
+    """Run SDMetrics' quality report with both pair thresholds at 0: every pair counts.
+
+    Args:
+        real (pandas.DataFrame):
+            The real table.
+        synthetic (pandas.DataFrame):
+            The synthetic table.
+        metadata (sdv.metadata.Metadata):
+            The single-table metadata.
+        table_name (str):
+            The table's name in the metadata.
+
+    Returns:
+        sdmetrics.reports.QualityReport:
+            The generated report.
+    """
     report = QualityReport()
     report.real_correlation_threshold = 0
     report.real_association_threshold = 0
-    report.generate({table_name: real}, {table_name: synthetic}, metadata.to_dict(), verbose=False)
+    with _constant_columns_quiet():
+        report.generate(
+            {table_name: real}, {table_name: synthetic}, metadata.to_dict(), verbose=False
+        )
     return report
 
 
-def run_sdmetrics_reports(real, synthetic, metadata, table_name):
+def diagnostic_report(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: Metadata) -> Any:
+    """Run SDMetrics' diagnostic report, as ``sdv.evaluation.run_diagnostic`` does.
+
+    Args:
+        real (pandas.DataFrame):
+            The real table.
+        synthetic (pandas.DataFrame):
+            The synthetic table.
+        metadata (sdv.metadata.Metadata):
+            The single-table metadata.
+
+    Returns:
+        sdmetrics.reports.DiagnosticReport:
+            The generated report.
+    """
+    with _constant_columns_quiet():
+        return run_diagnostic(real, synthetic, metadata, verbose=False)
+
+
+def run_sdmetrics_reports(
+    real: pd.DataFrame, synthetic: pd.DataFrame, metadata: Metadata, table_name: str
+) -> QualityResult:
     """Run SDMetrics' quality report (standard and all pairs) and diagnostic report.
 
     Args:
@@ -101,12 +178,9 @@ def run_sdmetrics_reports(real, synthetic, metadata, table_name):
         QualityResult:
             The three reports.
     """
-    # A constant column has no correlation; SDMetrics scores the pair NaN, scipy warns each time.
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', ConstantInputWarning)
-        return QualityResult(
-            quality_report=evaluate_quality(real, synthetic, metadata, verbose=False),
-            all_pairs_report=_all_pairs_report(real, synthetic, metadata, table_name),
-            diagnostic_report=run_diagnostic(real, synthetic, metadata, verbose=False),
-            table_name=table_name,
-        )
+    return QualityResult(
+        quality_report=quality_report(real, synthetic, metadata),
+        all_pairs_report=all_pairs_quality_report(real, synthetic, metadata, table_name),
+        diagnostic_report=diagnostic_report(real, synthetic, metadata),
+        table_name=table_name,
+    )

@@ -1,13 +1,22 @@
 """``EvaluationReport``: the results of ``evaluate``, as a summary dict and a folder of files."""
 
+from __future__ import annotations
+
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from sdv_attncorr.evaluation import details, interactive, plots, render
+from sdv_attncorr.evaluation.columns import ColumnRoles
+from sdv_attncorr.evaluation.limits import Limits
 from sdv_attncorr.evaluation.utility import SEEN_TEST_SET_NOTE
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ASSOCIATION_NOTE = (
     'correlation_distance is the mean |difference| over column pairs of the association '
@@ -17,7 +26,7 @@ ASSOCIATION_NOTE = (
 )
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:
     """Convert numpy scalars and arrays to Python values and NaN to None, recursively.
 
     Args:
@@ -40,7 +49,7 @@ def jsonable(value):
     return value
 
 
-def _prepare_folder(folder, overwrite):
+def _prepare_folder(folder: str | Path, overwrite: bool) -> Path:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f'{folder} is a file; give a folder path for the report.')
@@ -77,7 +86,17 @@ class EvaluationReport:
             Seconds spent in each section.
     """
 
-    def __init__(self, table_name, roles, raw, results, loss_values, skipped, limits, timings):
+    def __init__(
+        self,
+        table_name: str,
+        roles: ColumnRoles,
+        raw: tuple,
+        results: dict,
+        loss_values: pd.DataFrame | None,
+        skipped: dict[str, str],
+        limits: Limits,
+        timings: dict[str, float],
+    ) -> None:
         self.table_name = table_name
         self.roles = roles
         self.real_data, self.synthetic_data, self.holdout_data = raw
@@ -88,17 +107,17 @@ class EvaluationReport:
         self.timings = timings
 
     @property
-    def quality_report(self):
+    def quality_report(self) -> Any:
         """sdmetrics.reports.QualityReport: The standard report (as SDV's evaluate_quality)."""
         return self.results['quality'].quality_report
 
     @property
-    def all_pairs_quality_report(self):
+    def all_pairs_quality_report(self) -> Any:
         """sdmetrics.reports.QualityReport: The quality report over all column pairs."""
         return self.results['quality'].all_pairs_report
 
     @property
-    def diagnostic_report(self):
+    def diagnostic_report(self) -> Any:
         """sdmetrics.reports.DiagnosticReport: The diagnostic report."""
         return self.results['quality'].diagnostic_report
 
@@ -126,7 +145,7 @@ class EvaluationReport:
             },
         }
 
-    def summary(self):
+    def summary(self) -> dict:
         """Return the headline figures as a JSON-ready dict (None where not applicable).
 
         Returns:
@@ -153,7 +172,7 @@ class EvaluationReport:
         }
         return jsonable(summary)
 
-    def subsampling(self):
+    def subsampling(self) -> dict[str, str]:
         """Say which metrics read subsamples, and of how many rows.
 
         Returns:
@@ -188,7 +207,7 @@ class EvaluationReport:
 
         return lines
 
-    def notes(self):
+    def notes(self) -> list[str]:
         """Return the caveats a reader should know.
 
         Returns:
@@ -221,7 +240,7 @@ class EvaluationReport:
 
         return notes
 
-    def figures(self):
+    def figures(self) -> dict[str, tuple[str, Figure]]:
         """Draw the report's matplotlib figures.
 
         Returns:
@@ -230,7 +249,7 @@ class EvaluationReport:
         """
         return plots.build_figures(self)
 
-    def save(self, folder, overwrite=False):
+    def save(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write summary.json, summary.md, PNG and HTML plots, detail CSVs and index.html.
 
         Args:
@@ -244,17 +263,17 @@ class EvaluationReport:
             pathlib.Path:
                 The folder.
         """
-        folder = _prepare_folder(folder, overwrite)
+        path = _prepare_folder(folder, overwrite)
         summary = self.summary()
-        (folder / 'summary.json').write_text(json.dumps(summary, indent=2) + '\n', 'utf-8')
-        (folder / 'summary.md').write_text(render.summary_markdown(summary), 'utf-8')
+        (path / 'summary.json').write_text(json.dumps(summary, indent=2) + '\n', 'utf-8')
+        (path / 'summary.md').write_text(render.summary_markdown(summary), 'utf-8')
         images = {}
         for file_name, (title, figure) in self.figures().items():
-            figure.savefig(folder / file_name, dpi=100)
+            figure.savefig(path / file_name, dpi=100)
             images[file_name] = title
-        pages = interactive.write_pages(self, folder)
+        pages = interactive.write_pages(self, path)
         files = {'summary.json': 'the summary', 'summary.md': 'the summary as Markdown'}
-        files.update(details.write_detail_tables(self, folder))
+        files.update(details.write_detail_tables(self, path))
         index = render.index_html(summary, images, pages, files)
-        (folder / 'index.html').write_text(index, 'utf-8')
-        return folder
+        (path / 'index.html').write_text(index, 'utf-8')
+        return path

@@ -21,6 +21,7 @@ from sdv_attncorr.benchmark.synthesizers import (
 )
 from sdv_attncorr.cli import CommandError
 from sdv_attncorr.commands import benchmark as command
+from sdv_attncorr.evaluation.correlation import MIN_CLASS_ROWS
 
 
 @pytest.fixture(scope='module')
@@ -77,73 +78,99 @@ def command_args(**overrides):
 def test_pearson_delta_is_zero_on_itself_and_large_when_broken(frames):
     real, shuffled, _ = frames
     columns = ['x', 'y', 'z']
-    assert metrics.mean_abs_pearson_delta(real, real, columns) == pytest.approx(0)
+    assert metrics.pearson_scores(real, real, columns, None)['pearson_delta'] == pytest.approx(0)
     expected = abs(real['x'].corr(real['y']) - shuffled['x'].corr(shuffled['y']))
     expected += abs(real['y'].corr(real['z']) - shuffled['y'].corr(shuffled['z']))
-    assert metrics.mean_abs_pearson_delta(real, shuffled, columns) == pytest.approx(expected / 3)
-    assert math.isnan(metrics.mean_abs_pearson_delta(real, real, ['x']))
+    broken = metrics.pearson_scores(real, shuffled, columns, None)
+    assert broken['pearson_delta'] == pytest.approx(expected / 3)
+    assert math.isnan(broken['classwise_delta'])
+    assert math.isnan(metrics.pearson_scores(real, real, ['x'], None)['pearson_delta'])
 
 
 def test_pearson_delta_skips_constant_columns(frames):
     real, _, _ = frames
     constant = real.assign(z=1.0)
-    assert metrics.mean_abs_pearson_delta(real, constant, ['x', 'y', 'z']) == pytest.approx(0)
+    scores = metrics.pearson_scores(real, constant, ['x', 'y', 'z'], None)
+    assert scores['pearson_delta'] == pytest.approx(0)
 
 
 def test_classwise_delta_weights_classes_by_real_frequency():
+    p_values, q_values = list(range(10)), list(range(15))
     real = pd.DataFrame(
-        {
-            'a': [0, 1, 2, 3, 0, 1, 2, 3, 4, 5],
-            'b': [0, 1, 2, 3, 0, 1, 2, 3, 4, 5],
-            'c': ['p'] * 4 + ['q'] * 6,
-        }
+        {'a': p_values + q_values, 'b': p_values + q_values, 'c': ['p'] * 10 + ['q'] * 15}
     )
     synthetic = real.copy()
-    synthetic.loc[synthetic['c'] == 'q', 'b'] = [5, 4, 3, 2, 1, 0]  # q: +1 becomes -1
-    delta = metrics.classwise_pearson_delta(real, synthetic, ['a', 'b'], 'c')
+    synthetic.loc[synthetic['c'] == 'q', 'b'] = q_values[::-1]  # q: +1 becomes -1
+    delta = metrics.pearson_scores(real, synthetic, ['a', 'b'], 'c')['classwise_delta']
     assert delta == pytest.approx(0.4 * 0 + 0.6 * 2)
 
 
-def test_classwise_delta_skips_classes_missing_from_synthetic():
-    real = pd.DataFrame({'a': [0, 1, 2, 0, 1, 2], 'b': [0, 1, 2, 2, 1, 0], 'c': list('pppqqq')})
+def test_classwise_delta_skips_classes_below_the_minimum_rows():
+    assert MIN_CLASS_ROWS == 10
+    values = np.arange(10.0)
+    real = pd.DataFrame(
+        {
+            'a': np.concatenate([values, values]),
+            'b': np.concatenate([values, values[::-1]]),
+            'c': ['p'] * 10 + ['q'] * 10,
+        }
+    )
     only_p = real[real['c'] == 'p']
-    assert metrics.classwise_pearson_delta(real, only_p, ['a', 'b'], 'c') == pytest.approx(0)
-    assert math.isnan(metrics.classwise_pearson_delta(real, only_p.head(2), ['a', 'b'], 'c'))
+    assert metrics.pearson_scores(real, only_p, ['a', 'b'], 'c')['classwise_delta'] == 0
+    nine_rows = only_p.head(MIN_CLASS_ROWS - 1)
+    assert math.isnan(metrics.pearson_scores(real, nine_rows, ['a', 'b'], 'c')['classwise_delta'])
 
 
 def test_all_pairs_pair_trends_counts_weak_pairs(frames):
     real, shuffled, metadata = frames
-    same = metrics.quality_scores(real, real, metadata, 'tiny')
+    same = metrics.sdmetrics_scores(real, real, real, metadata, 'tiny')
     assert same['pair_trends_all'] == pytest.approx(1)
-    broken = metrics.quality_scores(real, shuffled, metadata, 'tiny')
+    broken = metrics.sdmetrics_scores(real, real, shuffled, metadata, 'tiny')
     # only x-y (|r| > 0.5) and x-colour pass the default thresholds; all pairs add the weak ones
     assert broken['pair_trends_all'] > broken['pair_trends']
     assert broken['shapes'] == pytest.approx(1)
+    assert broken['diagnostic'] == pytest.approx(1)
 
 
 def test_utility_score_f1_for_a_class_and_r2_for_a_number(frames):
     real, _, metadata = frames
     train, test = real.iloc[:100], real.iloc[100:]
-    assert metrics.utility_score(train, test, metadata, 'tiny', 'colour') > 0.9
-    assert metrics.utility_score(train, test, metadata, 'tiny', 'y') > 0.5
-    one_class = train.assign(colour='red')
-    assert metrics.utility_score(one_class, test, metadata, 'tiny', 'colour') < 0.5
+    assert metrics.utility_score(train, test, train, metadata, 'tiny', 'colour') > 0.9
+    assert metrics.utility_score(train, test, train, metadata, 'tiny', 'y') > 0.5
+    one_class = train.assign(colour='red')  # no classifier can be trained on one class
+    assert math.isnan(metrics.utility_score(train, test, one_class, metadata, 'tiny', 'colour'))
 
 
 # --- report and plots ---------------------------------------------------------------------------
 
 
-def test_report_scores_see_copies_of_the_train_half(frames):
+def test_train_half_scores_see_copies_of_the_train_half(frames):
     real, _, metadata = frames
     train, test = real.iloc[:100], real.iloc[100:]
-    copied = metrics.report_scores(train, test, train, metadata)
-    fresh = metrics.report_scores(train, test, test, metadata)
+    copied = metrics.train_half_scores(train, test, train, metadata, 'tiny')
+    fresh = metrics.train_half_scores(train, test, test, metadata, 'tiny')
 
-    assert set(copied) == {'diagnostic', 'mfs_distance', 'exact_copy_share', 'dcr_ratio'}
+    assert set(copied) == {'mfs_distance', 'exact_copy_share', 'dcr_ratio'}
     assert copied['exact_copy_share'] == 1 and copied['dcr_ratio'] == 0
     assert fresh['exact_copy_share'] == 0 and fresh['dcr_ratio'] > 0.5
-    assert copied['diagnostic'] == pytest.approx(1)
     assert copied['mfs_distance'] >= 0
+
+
+def test_evaluate_gives_every_figure_of_the_report(frames):
+    real, shuffled, metadata = frames
+    train, test = real.iloc[:100], real.iloc[100:]
+    scores = metrics.evaluate(train, test, shuffled.iloc[:100], metadata, 'tiny', 'colour')
+
+    figures = {key for _, key, _ in report.COLUMNS} - {
+        'fit_s',
+        's_per_epoch',
+        'steps',
+        'critic_steps',
+        'rows_per_s',
+        'peak_mb',
+    }
+    assert set(scores) == figures
+    assert all(math.isfinite(value) for value in scores.values())
 
 
 def test_format_cell_mean_and_sd():

@@ -129,6 +129,32 @@ def test_wasserstein_per_component_matches_scipy():
     assert wasserstein_per_component(real, synthetic) == pytest.approx(expected)
 
 
+def test_wasserstein_per_component_of_missing_values_is_nan():
+    rng = np.random.default_rng(0)
+    real, synthetic = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
+    synthetic[4, 1] = np.nan
+    distances = wasserstein_per_component(real, synthetic)
+    assert np.isnan(distances).tolist() == [False, True, False]
+
+
+def test_undefined_pairs_count_zero_or_are_left_out():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=100)
+    roles = ColumnRoles(('x', 'y', 'z'), ())
+    real = encode(pd.DataFrame({'x': x, 'y': x + rng.normal(size=100), 'z': x}), roles)
+    collapsed = encode(pd.DataFrame({'x': x, 'y': x + rng.normal(size=100), 'z': 1.0}), roles)
+    real_r, synthetic_r = real.numeric.corr(), collapsed.numeric.corr()
+    x_y_gap = abs(real_r.loc['x', 'y'] - synthetic_r.loc['x', 'y'])
+
+    counted = correlation_distance(real, collapsed)  # z's pairs are charged their real r
+    expected = (x_y_gap + real_r.loc['x', 'z'] + real_r.loc['y', 'z']) / 3
+    assert counted.mean_abs_diff == pytest.approx(expected)
+    left_out = correlation_distance(real, collapsed, undefined=np.nan)
+    assert left_out.mean_abs_diff == pytest.approx(x_y_gap)
+    assert np.isnan(left_out.synthetic.loc['x', 'z'])
+    assert association_matrix(collapsed).loc['x', 'z'] == 0.0
+
+
 def test_meta_features_are_pymfe_values():
     from pymfe.statistical import MFEStatistical
 
@@ -203,6 +229,13 @@ def test_ml_utility_binary_and_regression(mixed_table, mixed_metadata):
 
     regression = ml_utility(table, table, None, 'amount', 'regression')
     assert set(regression['train_synthetic_test_real']) == {'r2', 'rmse'}
+
+
+def test_ml_utility_can_skip_the_train_on_real_model(crops, crop_roles):
+    real = encode(crops, crop_roles)
+    result = ml_utility(real, real, real, 'label', 'classification', train_on_real=False)
+    assert 'train_real_test_real' not in result
+    assert result['train_synthetic_test_real']['macro_f1'] == pytest.approx(1.0)
 
 
 def test_ml_utility_reports_a_single_class_training_set(crops, crop_roles):

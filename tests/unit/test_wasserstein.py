@@ -6,6 +6,7 @@ import torch
 from sdv_attncorr.core.losses.wasserstein import (
     EXACT_MAX_SAMPLES,
     WASSERSTEIN_METHODS,
+    wasserstein_1d,
     wasserstein_distance,
 )
 
@@ -47,6 +48,30 @@ def test_per_component_is_mean_of_scipy_per_column(k_real, k_fake):
         [scipy.stats.wasserstein_distance(r, f) for r, f in zip(real.T, fake.T, strict=True)]
     )
     np.testing.assert_allclose(distance.item(), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize(('k_real', 'k_fake'), SIZES)
+def test_1d_is_scipy_per_column(k_real, k_fake):
+    real, fake = _samples(k_real, k_fake, p=4)
+
+    distances = wasserstein_1d(torch.from_numpy(real), torch.from_numpy(fake))
+
+    expected = [scipy.stats.wasserstein_distance(r, f) for r, f in zip(real.T, fake.T, strict=True)]
+    np.testing.assert_allclose(distances.numpy(), expected, rtol=1e-9)
+
+
+def test_1d_is_nan_only_in_a_column_with_a_nan():
+    real, fake = _samples(10, 7, p=3)
+    fake[2, 1] = np.nan
+
+    distances = wasserstein_1d(torch.from_numpy(real), torch.from_numpy(fake))
+
+    assert torch.isnan(distances).tolist() == [False, True, False]
+
+
+def test_1d_checks_shapes():
+    with pytest.raises(ValueError, match='same number of components'):
+        wasserstein_1d(torch.randn(4, 2), torch.randn(4, 3))
 
 
 def test_exact_equals_assignment_cost_for_equal_sizes():

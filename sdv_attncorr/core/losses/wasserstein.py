@@ -16,12 +16,14 @@ to both inputs (the loss needs ``fake``):
 - ``'auto'``: ``'exact'`` when both samples have at most ``EXACT_MAX_SAMPLES`` vectors, else
   ``'per_component'``.
 
-In 1-D all four equal ``scipy.stats.wasserstein_distance``.
+In 1-D all four equal ``scipy.stats.wasserstein_distance``. ``wasserstein_1d`` gives the 1-D
+distance of each component itself, before the mean; the evaluation's meta-feature distance
+calls it too, so the package has one 1-D Wasserstein.
 
 Shape:
     - Inputs ``real``: ``[K_real, p]``, ``fake``: ``[K_fake, p]`` (``K_real`` may differ from
       ``K_fake``).
-    - Output: a scalar tensor ``[]``.
+    - Output: a scalar tensor ``[]`` (``wasserstein_1d``: one distance per component, ``[p]``).
 """
 
 import math
@@ -35,20 +37,31 @@ WASSERSTEIN_METHODS = ('auto', 'exact', 'per_component', 'sliced')
 """tuple[str, ...]: The valid values of ``method``."""
 
 
-def _sorted_w1(real, fake):
+def wasserstein_1d(real, fake):
     """Exact 1-D W1 distance of each column, from the quantile functions of both samples.
+
+    The one 1-D Wasserstein of the package: ``'per_component'`` and ``'sliced'`` average it, and
+    the evaluation's meta-feature distance calls it on numpy arrays. Equals
+    ``scipy.stats.wasserstein_distance`` on each column; a column with a NaN gets NaN.
 
     Args:
         real (torch.Tensor):
-            ``[K_real, n]``, sorted ascending along dimension 0.
+            ``K_real`` values of each column, ``[K_real, p]``.
         fake (torch.Tensor):
-            ``[K_fake, n]``, sorted ascending along dimension 0.
+            ``K_fake`` values of each column, ``[K_fake, p]``.
 
     Returns:
         torch.Tensor:
-            The W1 distance of each of the ``n`` columns, ``[n]``.
+            The W1 distance of each of the ``p`` columns, ``[p]``, differentiable with respect
+            to ``real`` and ``fake``.
+
+    Raises:
+        ValueError:
+            If the inputs are not non-empty ``[K, p]`` tensors with the same ``p``.
 
     """
+    _check_samples(real, fake)
+    real, fake = torch.sort(real, dim=0).values, torch.sort(fake, dim=0).values
     k_real, k_fake = real.shape[0], fake.shape[0]
     # The quantile functions are steps at multiples of 1 / k_real and 1 / k_fake: on the common
     # grid of multiples of 1 / lcm both are constant on each piece, and integer arithmetic keeps
@@ -64,12 +77,6 @@ def _sorted_w1(real, fake):
     widths = (ends - starts).to(real.dtype).unsqueeze(-1) / lcm
     gaps = real[starts * k_real // lcm] - fake[starts * k_fake // lcm]
     return (widths * gaps.abs()).sum(dim=0)
-
-
-def _per_component(real, fake):
-    real_sorted = torch.sort(real, dim=0).values
-    fake_sorted = torch.sort(fake, dim=0).values
-    return _sorted_w1(real_sorted, fake_sorted).mean()
 
 
 def _exact(real, fake):
@@ -98,7 +105,7 @@ def _sliced(real, fake, *, n_projections, generator):
     )
     directions = directions.to(device=real.device, dtype=real.dtype)
     directions = directions / directions.norm(dim=0, keepdim=True)
-    return _per_component(real @ directions, fake @ directions)
+    return wasserstein_1d(real @ directions, fake @ directions).mean()
 
 
 def _check_samples(real, fake):
@@ -150,5 +157,5 @@ def wasserstein_distance(real, fake, method='auto', *, n_projections=64, generat
     if method == 'exact':
         return _exact(real, fake)
     if method == 'per_component':
-        return _per_component(real, fake)
+        return wasserstein_1d(real, fake).mean()
     return _sliced(real, fake, n_projections=n_projections, generator=generator)
