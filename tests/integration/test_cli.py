@@ -11,8 +11,8 @@ from tests.conftest import make_mixed_table
 FAST_PARAMS = [
     '--param', 'batch_size=20', '--param', 'embedding_dim=8', '--param', 'attention_dim=8',
     '--param', 'attention_heads=2', '--param', 'attention_blocks=1',
-    '--param', 'discriminator_dim=(16,)', '--param', 'generator_dim=(16,)', '--param', 'mfs_subsamples=2',
-    '--param', 'mfs_subsample_size=10',
+    '--param', 'discriminator_dim=(16,)', '--param', 'generator_dim=(16,)',
+    '--param', 'mfs_subsamples=2', '--param', 'mfs_subsample_size=10',
 ]  # fmt: skip
 
 
