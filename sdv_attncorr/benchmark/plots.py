@@ -37,7 +37,7 @@ def _names(groups):
 def _colors(synthesizers):
     from matplotlib import colormaps
 
-    palette = colormaps['tab10'].colors
+    palette = colormaps['tab10'](range(10))
     return {name: palette[index % len(palette)] for index, name in enumerate(synthesizers)}
 
 

@@ -87,7 +87,7 @@ def parse_params(items):
         dict:
             ``{synthesizer: {argument: value}}``.
     """
-    params = {}
+    params: dict[str, dict[str, object]] = {}
     for item in items:
         key, separator, value = item.partition('=')
         name, dot, argument = key.partition('.')

@@ -129,7 +129,8 @@ def resolve_tables(names, class_column=None):
         tuple[list[TableSpec], list[str]]:
             The specs, and a note for each built-in table skipped because its file is absent.
     """
-    specs, notes = [], []
+    specs: list[TableSpec] = []
+    notes: list[str] = []
     for name in dict.fromkeys(names):
         spec, reason = (
             built_in_spec(name) if name in BUILT_IN else (file_spec(name, class_column), None)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sdv.metadata import Metadata
 
-from sdv_attncorr.evaluation.columns import ColumnRoles, encode
+from sdv_attncorr.evaluation.columns import ColumnRoles, EncodedTable, encode
 from sdv_attncorr.evaluation.correlation import (
     classwise_correlation_distance,
     correlation_distance,
@@ -86,8 +86,8 @@ class _Inputs:
     metadata: object
     table_name: str
     roles: ColumnRoles
-    raw: tuple
-    encoded: tuple
+    raw: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]
+    encoded: tuple[EncodedTable, EncodedTable, EncodedTable | None]
     class_column: object
     target: object
     limits: Limits
@@ -120,8 +120,11 @@ def _utility(inputs):
 
     task = task_for(inputs.roles, inputs.target)
     limits = inputs.limits
+    real, synthetic, holdout = inputs.encoded
     return ml_utility(
-        *inputs.encoded,
+        real,
+        synthetic,
+        holdout,
         inputs.target,
         task,
         max_train_rows=limits.utility_train_rows,
@@ -132,16 +135,24 @@ def _utility(inputs):
 
 def _privacy(inputs):
     limits = inputs.limits
+    real, synthetic, holdout = inputs.encoded
     result = privacy_metrics(
-        *inputs.encoded,
+        real,
+        synthetic,
+        holdout,
         max_query_rows=limits.dcr_query_rows,
         max_reference_rows=limits.dcr_reference_rows,
         seed=inputs.seed,
     )
-    if inputs.raw[2] is not None:
-        rows = limits.sdmetrics_privacy_rows
+    real_rows, synthetic_rows, holdout_rows = inputs.raw
+    if holdout_rows is not None:
         result.sdmetrics = sdmetrics_privacy(
-            *inputs.raw, inputs.metadata, rows=rows, seed=inputs.seed
+            real_rows,
+            synthetic_rows,
+            holdout_rows,
+            inputs.metadata,
+            rows=limits.sdmetrics_privacy_rows,
+            seed=inputs.seed,
         )
 
     return result, None
@@ -225,7 +236,11 @@ def evaluate(
         task_for(roles, target)
 
     raw = (real, synthetic, holdout)
-    encoded = tuple(None if table is None else encode(table, roles) for table in raw)
+    encoded = (
+        encode(real, roles),
+        encode(synthetic, roles),
+        None if holdout is None else encode(holdout, roles),
+    )
     inputs = _Inputs(
         metadata, table_name, roles, raw, encoded, class_column, target, limits or Limits(), seed
     )

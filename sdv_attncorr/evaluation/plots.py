@@ -287,7 +287,7 @@ def privacy_figure(privacy):
     summary = privacy.summary()
     edges = np.histogram_bin_edges(
         np.concatenate([privacy.dcr_synthetic, privacy.dcr_baseline]), 40
-    )
+    ).tolist()
     figure = Figure(figsize=(8, 4), layout='constrained')
     ax = figure.subplots()
     ax.hist(
