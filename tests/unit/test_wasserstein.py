@@ -21,10 +21,8 @@ def _samples(k_real, k_fake, p=1, seed=0):
 
 
 def _distance(real, fake, method):
-    generator = torch.Generator().manual_seed(0)
-    return wasserstein_distance(
-        torch.from_numpy(real), torch.from_numpy(fake), method, generator=generator
-    )
+    rng = torch.Generator().manual_seed(0)
+    return wasserstein_distance(torch.from_numpy(real), torch.from_numpy(fake), method, rng=rng)
 
 
 @pytest.mark.parametrize('method', WASSERSTEIN_METHODS)
@@ -110,14 +108,14 @@ def test_gradient_reaches_fake(method, shift):
     real = torch.randn(12, 3, generator=torch.Generator().manual_seed(0))
     fake = (real + shift).requires_grad_()
 
-    distance = wasserstein_distance(real, fake, method, generator=torch.Generator().manual_seed(1))
+    distance = wasserstein_distance(real, fake, method, rng=torch.Generator().manual_seed(1))
     distance.backward()
 
     assert torch.isfinite(fake.grad).all()
     assert (fake.grad.abs().sum() > 0) == (shift > 0)
 
 
-def test_sliced_is_deterministic_given_the_generator():
+def test_sliced_is_deterministic_given_the_rng():
     real, fake = _samples(30, 25, p=4)
 
     first = _distance(real, fake, 'sliced')
@@ -126,8 +124,8 @@ def test_sliced_is_deterministic_given_the_generator():
     assert first == second
 
 
-def test_sliced_needs_a_generator():
-    with pytest.raises(ValueError, match='generator=torch.Generator'):
+def test_sliced_needs_an_rng():
+    with pytest.raises(ValueError, match='rng=torch.Generator'):
         wasserstein_distance(torch.randn(4, 2), torch.randn(4, 2), 'sliced')
 
 

@@ -111,9 +111,7 @@ class MetaFeatureLoss:
         return view[:rows, self.positions].reshape(self.n_subsamples, self.subsample_size, -1)
 
     def _distance(self, real_vectors: torch.Tensor, fake_vectors: torch.Tensor) -> torch.Tensor:
-        distance = wasserstein_distance(
-            real_vectors, fake_vectors, self.distance, generator=self.rng
-        )
+        distance = wasserstein_distance(real_vectors, fake_vectors, self.distance, rng=self.rng)
         if self.distance == 'per_component':
             return distance
 

@@ -92,17 +92,13 @@ def _exact(real, fake):
     return ot.emd2(real_weights.to(cost.device), fake_weights.to(cost.device), cost)
 
 
-def _sliced(real, fake, *, n_projections, generator):
-    if generator is None:
-        raise ValueError(
-            "method='sliced' draws random projections: pass generator=torch.Generator()."
-        )
+def _sliced(real, fake, *, n_projections, rng):
+    if rng is None:
+        raise ValueError("method='sliced' draws random projections: pass rng=torch.Generator().")
     if n_projections < 1:
         raise ValueError(f'n_projections must be positive, got {n_projections=}')
 
-    directions = torch.randn(
-        real.shape[1], n_projections, generator=generator, device=generator.device
-    )
+    directions = torch.randn(real.shape[1], n_projections, generator=rng, device=rng.device)
     directions = directions.to(device=real.device, dtype=real.dtype)
     directions = directions / directions.norm(dim=0, keepdim=True)
     return wasserstein_1d(real @ directions, fake @ directions).mean()
@@ -119,7 +115,7 @@ def _check_samples(real, fake):
         )
 
 
-def wasserstein_distance(real, fake, method='auto', *, n_projections=64, generator=None):
+def wasserstein_distance(real, fake, method='auto', *, n_projections=64, rng=None):
     """Wasserstein-1 distance between the empirical distributions of two sets of vectors.
 
     Args:
@@ -133,7 +129,7 @@ def wasserstein_distance(real, fake, method='auto', *, n_projections=64, generat
             else ``'per_component'``). See the module docstring.
         n_projections (int):
             Number of random directions for ``'sliced'``. Defaults to 64.
-        generator (torch.Generator or None):
+        rng (torch.Generator or None):
             Source of the random directions for ``'sliced'``, required by it; its device may
             differ from the inputs'. Ignored by the other methods.
 
@@ -144,7 +140,7 @@ def wasserstein_distance(real, fake, method='auto', *, n_projections=64, generat
     Raises:
         ValueError:
             If ``method`` is unknown, the shapes do not match, or ``'sliced'`` lacks a
-            ``generator``.
+            ``rng``.
 
     """
     if method not in WASSERSTEIN_METHODS:
@@ -158,4 +154,4 @@ def wasserstein_distance(real, fake, method='auto', *, n_projections=64, generat
         return _exact(real, fake)
     if method == 'per_component':
         return wasserstein_1d(real, fake).mean()
-    return _sliced(real, fake, n_projections=n_projections, generator=generator)
+    return _sliced(real, fake, n_projections=n_projections, rng=rng)
