@@ -70,7 +70,11 @@ def optimizer_steps(synthesizer, n_rows):
 
 
 def build_synthesizer(job, metadata):
-    """Construct the job's synthesizer: ``--epochs``, ``class_column``, then its parameters."""
+    """Construct the job's synthesizer: ``--epochs``, ``class_column``, the seed, its parameters.
+
+    A synthesizer with a ``random_state`` argument (ours) trains from the split's seed, so the
+    spread over seeds includes training noise, as it does for SDV's (seeded globally).
+    """
     import inspect
 
     cls = synthesizer_class(job['synthesizer'])
@@ -80,6 +84,8 @@ def build_synthesizer(job, metadata):
         arguments['epochs'] = job['epochs']
     if 'class_column' in accepted:
         arguments['class_column'] = job['class_column']
+    if 'random_state' in accepted:
+        arguments['random_state'] = job['seed']
     arguments.update(job['params'])
     return cls(metadata, **arguments)
 

@@ -153,7 +153,10 @@ def test_train_half_scores_see_copies_of_the_train_half(frames):
     assert set(copied) == {'mfs_distance', 'exact_copy_share', 'dcr_ratio'}
     assert copied['exact_copy_share'] == 1 and copied['dcr_ratio'] == 0
     assert fresh['exact_copy_share'] == 0 and fresh['dcr_ratio'] > 0.5
-    assert copied['mfs_distance'] >= 0
+    # The meta-feature distance grows when the columns' spread and location change.
+    stretched = train.assign(x=train['x'] * 3 + 2, z=train['z'] * 3 - 2)
+    far = metrics.train_half_scores(train, test, stretched, metadata, 'tiny')
+    assert far['mfs_distance'] > 3 * max(copied['mfs_distance'], fresh['mfs_distance'])
 
 
 def test_evaluate_gives_every_figure_of_the_report(frames):
@@ -205,6 +208,18 @@ def test_tables_and_plots_are_written(tmp_path):
 
 
 # --- synthesizers and parameters ----------------------------------------------------------------
+
+
+def test_our_synthesizers_train_from_the_split_seed(frames):
+    from sdv_attncorr.benchmark.runner import build_synthesizer
+
+    real, _, metadata = frames
+    job = {'epochs': 1, 'class_column': 'colour', 'params': {}, 'seed': 2}
+    ours = build_synthesizer({**job, 'synthesizer': 'attncorr'}, metadata)
+    theirs = build_synthesizer({**job, 'synthesizer': 'gaussiancopula'}, metadata)
+
+    assert ours.random_state == 2 and ours.epochs == 1
+    assert 'random_state' not in theirs.get_parameters()
 
 
 def test_params_apply_base_then_ablation_then_own():

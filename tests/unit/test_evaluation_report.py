@@ -66,11 +66,25 @@ class FakeSynthesizer:
         )
 
 
-def test_quality_score_equals_sdv(demo, demo_report):
+def test_all_pairs_score_is_sdmetrics_with_both_thresholds_at_zero(demo, demo_report):
+    from sdmetrics.reports.single_table import QualityReport
+
     real, synthetic, metadata = demo
-    expected = evaluate_quality(real, synthetic, metadata, verbose=False)
-    assert abs(demo_report.summary()['quality_score'] - expected.get_score()) < 1e-9
-    assert demo_report.quality_report.get_properties().equals(expected.get_properties())
+    reference = QualityReport()
+    reference.real_correlation_threshold = 0
+    reference.real_association_threshold = 0
+    table_metadata = next(iter(metadata.to_dict()['tables'].values()))
+    reference.generate(real, synthetic, table_metadata, verbose=False)
+    properties = reference.get_properties().set_index('Property')['Score']
+    summary = demo_report.summary()
+
+    assert summary['column_pair_trends_all_pairs'] == pytest.approx(
+        properties['Column Pair Trends'], abs=1e-12
+    )
+    # What SDV reports counts only strongly related pairs: a different figure.
+    expected = evaluate_quality(real, synthetic, metadata, verbose=False).get_score()
+    assert summary['quality_score'] == pytest.approx(expected, abs=1e-12)
+    assert summary['column_pair_trends'] != pytest.approx(properties['Column Pair Trends'])
 
 
 def test_all_pairs_pair_trends_cover_every_pair(demo_report):
