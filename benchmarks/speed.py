@@ -3,8 +3,8 @@
 Targets (issue #4): seconds per optimizer step at most 1.5 x CTGAN's at the same batch size,
 and rows per second through ``synth.sample`` at least CTGAN's, on the same table.
 
-A step is one critic update plus one generator update (CTGAN's loop at ``discriminator_steps=1``
-and ours at ``critic_steps=1``), at batch 500 on crop. Times are the process's CPU time on one
+A step is one critic update plus one generator update (``discriminator_steps=1``, CTGAN's and
+ours), at batch 500 on crop. Times are the process's CPU time on one
 thread (other jobs' turns on a shared machine do not count), the median of interleaved repeats.
 Each fit runs on the whole table (preprocessing left out); a step's time is the slope between
 two fit lengths. Sampling times ``synth.sample(n)`` for 20,000 rows and for half the table
