@@ -142,6 +142,13 @@ def run_worker(job):
     return {'synthetic': synthetic, **cost}
 
 
+def run_job(job):
+    """Run a job where it belongs: a peer in its own virtualenv, any other in a spawned child."""
+    from sdv_attncorr.benchmark.peers import PEERS, run_peer
+
+    return run_peer(job) if job['synthesizer'] in PEERS else run_in_child(job)
+
+
 def run_in_child(job):
     """Run ``run_worker(job)`` in a new spawned process, so its time and memory are its own."""
     context = multiprocessing.get_context('spawn')

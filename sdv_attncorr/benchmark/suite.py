@@ -11,7 +11,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 
-from sdv_attncorr.benchmark.runner import make_job, run_in_child
+from sdv_attncorr.benchmark.runner import make_job, run_job
 from sdv_attncorr.benchmark.synthesizers import REAL_HALF, unavailable_reason
 from sdv_attncorr.benchmark.tables import load_table, table_note
 
@@ -24,7 +24,7 @@ class BenchmarkConfig:
         tables (list[sdv_attncorr.benchmark.tables.TableSpec]):
             The tables.
         synthesizers (list[str]):
-            Keys of ``SYNTHESIZERS`` and ``real-half``.
+            Keys of ``SYNTHESIZERS``, of ``peers.PEERS`` and ``real-half``.
         seeds (int):
             Split seeds ``0 .. seeds - 1``.
         epochs (int or None):
@@ -56,7 +56,7 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def run_one(name, table, seed, config, runner=run_in_child):
+def run_one(name, table, seed, config, runner=run_job):
     """Return the per-seed record of synthesizer ``name`` on ``table`` (scores and cost)."""
     train, test = table.splits[seed]
     record = {'table': table.name, 'synthesizer': name, 'seed': seed}
@@ -80,7 +80,7 @@ def run_one(name, table, seed, config, runner=run_in_child):
     return record
 
 
-def run_synthesizer(name, table, config, notes, runner=run_in_child):
+def run_synthesizer(name, table, config, notes, runner=run_job):
     """Run one synthesizer on one table for every seed; a failed seed becomes a note."""
     records = []
     for seed in range(config.seeds):
@@ -100,7 +100,7 @@ def available_synthesizers(requested, notes):
     for name in requested:
         reason = None if name == REAL_HALF else unavailable_reason(name)
         if reason:
-            notes.append(f'{name} skipped: cannot import it ({reason})')
+            notes.append(f'{name} skipped: {reason}')
             log(notes[-1])
         else:
             names.append(name)
@@ -108,7 +108,7 @@ def available_synthesizers(requested, notes):
     return names
 
 
-def run_benchmark(config, on_group=None, notes=(), runner=run_in_child):
+def run_benchmark(config, on_group=None, notes=(), runner=run_job):
     """Run the benchmark.
 
     Args:
@@ -120,7 +120,8 @@ def run_benchmark(config, on_group=None, notes=(), runner=run_in_child):
         notes (iterable[str]):
             Notes to start with (e.g. tables skipped because their file is absent).
         runner (callable):
-            Runs one job and returns the worker's dict; ``run_in_child`` (a spawned process).
+            Runs one job and returns the worker's dict; ``run_job`` (a spawned process, or a
+            peer's virtualenv).
 
     Returns:
         Results:

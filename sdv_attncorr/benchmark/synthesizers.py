@@ -4,7 +4,7 @@ import importlib
 import inspect
 from dataclasses import dataclass, field
 
-from sdv_attncorr.benchmark import BenchmarkInputError
+from sdv_attncorr.benchmark import BenchmarkInputError, peers
 from sdv_attncorr.files import parse_literal
 
 REAL_HALF = 'real-half'
@@ -37,7 +37,7 @@ SYNTHESIZERS = {
     'tvae': SynthSpec('sdv.single_table', 'TVAESynthesizer'),
     'copulagan': SynthSpec('sdv.single_table', 'CopulaGANSynthesizer'),
 }
-ALL_NAMES = (*SYNTHESIZERS, REAL_HALF)
+ALL_NAMES = (*SYNTHESIZERS, *peers.PEERS, REAL_HALF)
 
 
 def check_names(names):
@@ -67,11 +67,13 @@ def synthesizer_class(name):
 
 
 def unavailable_reason(name):
-    """Why synthesizer ``name`` cannot be imported, or None when it can."""
+    """Why synthesizer ``name`` cannot be imported (or a peer run), or None when it can."""
+    if name in peers.PEERS:
+        return peers.unavailable_reason(name)
     try:
         synthesizer_class(name)
     except Exception as error:  # noqa: BLE001 (a half-written module fails in any way)
-        return f'{type(error).__name__}: {error}'
+        return f'cannot import it ({type(error).__name__}: {error})'
 
     return None
 
@@ -91,10 +93,10 @@ def parse_params(items):
     for item in items:
         key, separator, value = item.partition('=')
         name, dot, argument = key.partition('.')
-        if not (separator and dot and argument) or name not in SYNTHESIZERS:
+        if not (separator and dot and argument) or name not in (*SYNTHESIZERS, *peers.PEERS):
             raise BenchmarkInputError(
                 f'bad --param {item!r}: expected SYNTH.KEY=VALUE with SYNTH one of '
-                f'{", ".join(SYNTHESIZERS)}.'
+                f'{", ".join((*SYNTHESIZERS, *peers.PEERS))}.'
             )
         params.setdefault(name, {})[argument] = parse_literal(value)
 
@@ -107,10 +109,13 @@ def check_param_keys(params):
     Synthesizers that cannot be imported are not checked (the run skips them with a note).
     """
     for name, arguments in params.items():
-        if unavailable_reason(name):
+        if name in peers.PEERS:
+            valid = list(peers.PEERS[name].arguments)
+        elif unavailable_reason(name):
             continue
-        accepted = inspect.signature(synthesizer_class(name).__init__).parameters
-        valid = [key for key in accepted if key not in ('self', 'metadata')]
+        else:
+            accepted = inspect.signature(synthesizer_class(name).__init__).parameters
+            valid = [key for key in accepted if key not in ('self', 'metadata')]
         for key in arguments:
             if key not in valid:
                 raise BenchmarkInputError(
@@ -120,6 +125,8 @@ def check_param_keys(params):
 
 def synthesizer_params(name, params):
     """Arguments of one synthesizer: its base's ``--param``, its ablation, its own ``--param``."""
+    if name in peers.PEERS:
+        return dict(params.get(name, {}))
     spec = SYNTHESIZERS[name]
     arguments = dict(params.get(spec.base, {})) if spec.base else {}
     arguments.update(spec.overrides)

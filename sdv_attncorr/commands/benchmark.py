@@ -33,7 +33,8 @@ tables: {', '.join(BUILT_IN)} (crop and abalone are read from ../shared/data, ne
 current folder or the repository, and skipped with a note when absent) or .csv / .parquet
 files (with --class-column: the class column and the target of TSTR).
 synthesizers (default: all): {', '.join(ALL_NAMES[:5])},
-  {', '.join(ALL_NAMES[5:])}.
+  {', '.join(ALL_NAMES[5:])}. tabularargn (MOSTLY AI's TabularARGN) runs in a
+  virtualenv of its own, made by `make peers`; without it, it is skipped with a note.
 
 Each table is split 50/50 once per seed; every synthesizer is fitted on the train half in a
 process of its own and scored against the held-out half. --out gets results.csv (one line per

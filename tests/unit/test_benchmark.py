@@ -384,3 +384,70 @@ def test_the_script_keeps_its_options(tmp_path):
     with pytest.raises(SystemExit):
         compare.parse_args(['--synthesizers', 'gan'])
     assert compare.parse_args(['--tables', 'demo', '--out', str(existing), '--force'])[0].force
+
+
+# --- a peer in its own virtualenv ---------------------------------------------------------------
+
+
+@pytest.fixture
+def stand_in_peer(monkeypatch, tmp_path):
+    """A peer folder whose 'tabularargn' venv is this Python, running the stand-in script."""
+    import sys
+
+    from sdv_attncorr.benchmark import peers
+
+    venv = tmp_path / 'peers' / 'tabularargn'
+    (venv / 'bin').mkdir(parents=True)
+    python = venv / 'bin' / 'python'
+    python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    (venv / peers.INSTALLED).touch()
+    script = Path(__file__).resolve().parents[1] / 'fixtures' / 'peer_standin.py'
+    monkeypatch.setenv(peers.PEERS_FOLDER_VARIABLE, str(tmp_path / 'peers'))
+    monkeypatch.setitem(peers.PEERS, 'tabularargn', peers.Peer('tabularargn', script, ('x',)))
+    return venv
+
+
+def test_a_peer_runs_in_its_virtualenv_and_is_scored(table_file, stand_in_peer):
+    specs, _ = tables.resolve_tables([str(table_file)], 'colour')
+    config = BenchmarkConfig(specs, ['tabularargn', 'real-half'], seeds=1, epochs=3)
+    results = run_benchmark(config)
+
+    peer, real_half = (group[0] for group in results.groups)
+    assert peer['synthesizer'] == 'tabularargn'
+    assert (peer['fit_s'], peer['epochs'], peer['rows_per_s']) == (1.5, 3, 1000.0)
+    assert peer['exact_copy_share'] == 1  # the stand-in shuffles the train rows
+    assert peer['quality'] == pytest.approx(real_half['quality'])
+
+
+def test_a_failing_peer_is_a_note_with_its_last_words(table_file, stand_in_peer):
+    specs, _ = tables.resolve_tables([str(table_file)], 'colour')
+    params = {'tabularargn': {'max_epochs': -1}}
+    config = BenchmarkConfig(specs, ['tabularargn'], seeds=1, params=params)
+    results = run_benchmark(config)
+
+    assert not results.groups
+    assert any('stand-in refuses max_epochs=-1' in note for note in results.notes)
+
+
+def test_a_peer_without_its_virtualenv_is_skipped_with_a_note(table_file, monkeypatch, tmp_path):
+    from sdv_attncorr.benchmark import peers
+
+    monkeypatch.setenv(peers.PEERS_FOLDER_VARIABLE, str(tmp_path / 'none'))
+    specs, _ = tables.resolve_tables([str(table_file)], 'colour')
+    results = run_benchmark(BenchmarkConfig(specs, ['tabularargn'], seeds=1))
+
+    assert not results.groups
+    assert any(
+        note.startswith('tabularargn skipped: its virtualenv') and 'make peers' in note
+        for note in results.notes
+    )
+
+
+def test_peer_params_are_checked_against_its_own_arguments():
+    params = parse_params(['tabularargn.max_training_time=60'])
+
+    check_param_keys(params)
+    assert synthesizer_params('tabularargn', params) == {'max_training_time': 60}
+    with pytest.raises(BenchmarkInputError, match='tabularargn takes max_training_time'):
+        check_param_keys(parse_params(['tabularargn.epochs=3']))

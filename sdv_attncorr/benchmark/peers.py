@@ -1,0 +1,96 @@
+"""Open-source peers outside SDV, each run in a virtualenv of its own (``make peers``).
+
+A peer cannot share our environment (MOSTLY AI's ``mostlyai-engine`` pins its own torch,
+pandas and transformers), so the benchmark hands it the train half as Parquet, runs its
+script with the peer venv's Python, and reads back the synthetic table and the cost figures.
+Where the venv is absent, the peer is skipped with a one-line note.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PEERS_FOLDER_VARIABLE = 'SDV_ATTNCORR_PEERS'
+SCRIPTS = Path(__file__).parent / 'peer_scripts'
+INSTALLED = '.installed'  # what `make peers` writes last
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A peer synthesizer: its venv's folder name, its script, the ``--param`` keys it takes."""
+
+    venv: str
+    script: Path
+    arguments: tuple[str, ...]
+
+
+PEERS = {
+    'tabularargn': Peer(
+        'tabularargn',
+        SCRIPTS / 'tabularargn.py',
+        ('max_training_time', 'max_epochs', 'batch_size', 'value_protection', 'model'),
+    ),
+}
+
+
+def peers_folder() -> Path:
+    """Return where the peer venvs live: ``$SDV_ATTNCORR_PEERS``, else the checkout's ``.peers``."""
+    configured = os.environ.get(PEERS_FOLDER_VARIABLE)
+    return Path(configured) if configured else Path(__file__).resolve().parents[2] / '.peers'
+
+
+def peer_python(name: str) -> Path:
+    """Return the Python of peer ``name``'s virtualenv."""
+    return peers_folder() / PEERS[name].venv / 'bin' / 'python'
+
+
+def unavailable_reason(name: str) -> str | None:
+    """Why peer ``name`` cannot run, or None when its virtualenv is installed."""
+    venv = peers_folder() / PEERS[name].venv
+    if (venv / INSTALLED).exists() and peer_python(name).exists():
+        return None
+
+    return f'its virtualenv {venv} is absent or half-installed: run `make peers`'
+
+
+def run_peer(job: dict[str, Any]) -> dict[str, Any]:
+    """Run a benchmark job on a peer: fit on the train half and sample as many rows.
+
+    Args:
+        job (dict):
+            The job of ``runner.make_job`` (synthesizer, train, seed, threads, epochs, params).
+
+    Returns:
+        dict:
+            ``synthetic`` (the table) and the cost figures, as ``runner.run_worker``'s.
+    """
+    name = job['synthesizer']
+    with tempfile.TemporaryDirectory() as folder:
+        files = {key: str(Path(folder) / key) for key in ('train', 'synthetic', 'cost', 'job')}
+        job['train'].to_parquet(files['train'], index=False)
+        keys = ('seed', 'threads', 'epochs', 'params')
+        peer_job = {**{key: job[key] for key in keys}, **files}
+        Path(files['job']).write_text(json.dumps(peer_job))
+        environment = {**os.environ, 'OMP_NUM_THREADS': str(job['threads'])}
+        completed = subprocess.run(
+            [str(peer_python(name)), str(PEERS[name].script), files['job']],
+            capture_output=True,
+            text=True,
+            env=environment,
+        )
+        if completed.returncode:
+            last = (completed.stderr.strip().splitlines() or ['no output'])[-1]
+            raise RuntimeError(f'{name} exited with {completed.returncode}: {last}')
+
+        synthetic = pd.read_parquet(files['synthetic'])
+        cost = json.loads(Path(files['cost']).read_text())
+
+    return {'synthetic': synthetic.astype(job['train'].dtypes.to_dict(), errors='ignore'), **cost}
