@@ -21,6 +21,7 @@ import pandas as pd
 PEERS_FOLDER_VARIABLE = 'SDV_ATTNCORR_PEERS'
 SCRIPTS = Path(__file__).parent / 'peer_scripts'
 INSTALLED = '.installed'  # what `make peers` writes last
+BOOLEANS = {'True': True, 'False': False, True: True, False: False}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,51 @@ def unavailable_reason(name: str) -> str | None:
     return f'its virtualenv {venv} is absent or half-installed: run `make peers`'
 
 
+def datetime_formats(job: dict[str, Any]) -> dict[str, str | None]:
+    """Return ``{column: datetime_format}`` of the job table's datetime columns (metadata)."""
+    table = job['metadata']['tables'][job['table_name']]
+    return {
+        name: info.get('datetime_format')
+        for name, info in table['columns'].items()
+        if info['sdtype'] == 'datetime'
+    }
+
+
+def typed_for_peer(train: pd.DataFrame, formats: dict[str, str | None]) -> pd.DataFrame:
+    """Give datetime columns a datetime dtype, so that the peer models them as dates.
+
+    Held as text, the peer would model them as categories; SDV's synthesizers read the dates
+    from the metadata.
+    """
+    converted = {
+        name: pd.to_datetime(train[name], format=formats[name], errors='coerce')
+        for name in formats
+        if name in train and not pd.api.types.is_datetime64_any_dtype(train[name])
+    }
+    return train.assign(**converted)
+
+
+def as_in_train(
+    synthetic: pd.DataFrame, train: pd.DataFrame, formats: dict[str, str | None]
+) -> pd.DataFrame:
+    """Write the peer's columns back as the train table holds them.
+
+    Datetime columns become text in their metadata format again, and boolean columns, which
+    the peer returns as the text 'True' / 'False', booleans.
+    """
+    for name in train.columns:
+        values = train[name].dropna()
+        if len(values) and values.map(type).eq(bool).all():
+            synthetic[name] = synthetic[name].map(BOOLEANS)
+    for name, format_ in formats.items():
+        if name in train and not pd.api.types.is_datetime64_any_dtype(train[name]):
+            dates = pd.to_datetime(synthetic[name], errors='coerce')
+            synthetic[name] = dates.dt.strftime(format_) if format_ else dates.astype(str)
+            synthetic.loc[dates.isna(), name] = None
+
+    return synthetic
+
+
 def run_peer(job: dict[str, Any]) -> dict[str, Any]:
     """Run a benchmark job on a peer: fit on the train half and sample as many rows.
 
@@ -75,7 +121,8 @@ def run_peer(job: dict[str, Any]) -> dict[str, Any]:
     name = job['synthesizer']
     with tempfile.TemporaryDirectory() as folder:
         files = {key: str(Path(folder) / key) for key in ('train', 'synthetic', 'cost', 'job')}
-        job['train'].to_parquet(files['train'], index=False)
+        formats = datetime_formats(job)
+        typed_for_peer(job['train'], formats).to_parquet(files['train'], index=False)
         keys = ('seed', 'threads', 'epochs', 'params')
         peer_job = {**{key: job[key] for key in keys}, **files}
         Path(files['job']).write_text(json.dumps(peer_job))
@@ -90,7 +137,7 @@ def run_peer(job: dict[str, Any]) -> dict[str, Any]:
             last = (completed.stderr.strip().splitlines() or ['no output'])[-1]
             raise RuntimeError(f'{name} exited with {completed.returncode}: {last}')
 
-        synthetic = pd.read_parquet(files['synthetic'])
+        synthetic = as_in_train(pd.read_parquet(files['synthetic']), job['train'], formats)
         cost = json.loads(Path(files['cost']).read_text())
 
-    return {'synthetic': synthetic.astype(job['train'].dtypes.to_dict(), errors='ignore'), **cost}
+    return {'synthetic': synthetic, **cost}

@@ -451,3 +451,17 @@ def test_peer_params_are_checked_against_its_own_arguments():
     assert synthesizer_params('tabularargn', params) == {'max_training_time': 60}
     with pytest.raises(BenchmarkInputError, match='tabularargn takes max_training_time'):
         check_param_keys(parse_params(['tabularargn.epochs=3']))
+
+
+def test_the_peer_gets_dates_as_dates_and_we_get_back_the_train_tables_types():
+    from sdv_attncorr.benchmark.peers import as_in_train, typed_for_peer
+
+    train = pd.DataFrame({'day': ['2024-01-05', None, '2024-03-01'], 'ok': [True, False, True]})
+    formats = {'day': '%Y-%m-%d'}
+    typed = typed_for_peer(train, formats)
+    assert pd.api.types.is_datetime64_any_dtype(typed['day'])
+
+    returned = pd.DataFrame({'day': typed['day'], 'ok': ['True', 'False', 'True']})
+    back = as_in_train(returned, train, formats)
+    assert back['day'].tolist() == ['2024-01-05', None, '2024-03-01']
+    assert back['ok'].tolist() == [True, False, True]
