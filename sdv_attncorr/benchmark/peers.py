@@ -91,8 +91,9 @@ def as_in_train(
 ) -> pd.DataFrame:
     """Write the peer's columns back as the train table holds them.
 
-    Datetime columns become text in their metadata format again, and boolean columns, which
-    the peer returns as the text 'True' / 'False', booleans.
+    Datetime columns become text in their metadata format again, boolean columns, which the
+    peer returns as the text 'True' / 'False', booleans, and every column takes the train
+    table's dtype where it can (the peer's pandas writes text as its own string dtype).
     """
     for name in train.columns:
         values = train[name].dropna()
@@ -103,6 +104,11 @@ def as_in_train(
             dates = pd.to_datetime(synthetic[name], errors='coerce')
             synthetic[name] = dates.dt.strftime(format_) if format_ else dates.astype(str)
             synthetic.loc[dates.isna(), name] = None
+    for name in train.columns:
+        try:
+            synthetic[name] = synthetic[name].astype(train[name].dtype)
+        except (TypeError, ValueError):
+            continue
 
     return synthetic
 
