@@ -86,12 +86,6 @@ class ConditionSampler:
             vectors[torch.arange(len(spans)), self.offsets[spans] + categories] = 1.0
         return vectors
 
-    def rows_with(
-        self, spans: torch.Tensor, categories: torch.Tensor, rng: torch.Generator | None = None
-    ) -> torch.Tensor:
-        """Draw, for each (span, category), a real row holding that category (``CategoryRows``)."""
-        return self.rows.rows_with(spans, categories, rng)
-
     def sample_training(
         self, n: int, rng: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -116,7 +110,7 @@ class ConditionSampler:
         spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
         probabilities = self.training_probabilities[spans]
         categories = torch.multinomial(probabilities, 1, generator=rng).squeeze(1)
-        rows = self.rows_with(spans, categories, rng)
+        rows = self.rows.rows_with(spans, categories, rng)
         if self.multi_column_share == 0 or len(self.widths) == 1:
             return self.condition_vectors(spans, categories), rows
 
