@@ -28,8 +28,15 @@ from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
 from sdv_attncorr.core.training.conditions import ConditionSampler
 from sdv_attncorr.core.training.config import GANConfig
+from sdv_attncorr.core.training.early_stopping import (
+    MIN_SCORED_ROWS,
+    REFERENCE_ROWS,
+    EarlyStopping,
+    score_interval,
+)
+from sdv_attncorr.core.training.fidelity import FidelityScore
 from sdv_attncorr.core.training.history import LossHistory
-from sdv_attncorr.core.training.schedule import effective_batch
+from sdv_attncorr.core.training.schedule import effective_batch, steps_per_epoch
 from sdv_attncorr.core.training.trainer import Trainer
 
 # Rows generated per forward pass when sampling: small enough for the attention's activations
@@ -79,6 +86,8 @@ class GANEngine:
         )
         self.batch_size, self.pac = effective_batch(config, categories.shape[0])
         self.history = LossHistory()
+        self.best_epoch: int | None = None
+        self.stop_reason: str | None = None
         self.seed = fresh_seed() if config.random_state is None else config.random_state
         self.generator, self.critic = seeded_init(self.seed, self._build_modules)
         self.head = OutputHead(layout).to(self.device)
@@ -127,7 +136,12 @@ class GANEngine:
         own = torch.nonzero((index >= span.start) & (index < span.end)).flatten()
         return self.conditions.categories[:, self.class_span], span.width, own
 
-    def fit(self, data: torch.Tensor, callbacks: Sequence[Any] = ()) -> None:
+    def fit(
+        self,
+        data: torch.Tensor,
+        callbacks: Sequence[Any] = (),
+        bin_edges: torch.Tensor | None = None,
+    ) -> None:
         """Train on the encoded table ``data`` (float32 tensor ``[n_rows, width]``).
 
         Args:
@@ -135,19 +149,17 @@ class GANEngine:
                 The encoded table.
             callbacks (list):
                 Extra trainer callbacks (e.g. an experiment tracker).
+            bin_edges (torch.Tensor or None):
+                The validation score's bins of the continuous spans (``FidelityScore``'s
+                ``edges``); None cuts at deciles.
         """
         data = data.to(self.device)
-        adversarial = ADVERSARIAL_LOSSES[self.config.adversarial_loss]
-        critic_regularizers = []
-        if self.config.adversarial_loss == 'wgan-gp':
-            penalty = GradientPenalty(pac=self.pac)
-            critic_regularizers.append((self.config.gradient_penalty_weight, penalty))
-
+        early_stopping = self._early_stopping(data, bin_edges)
         trainer = Trainer(
             generator=self.generator,
             head=self.head,
             critic=self.critic,
-            adversarial=adversarial,
+            adversarial=ADVERSARIAL_LOSSES[self.config.adversarial_loss],
             conditions=self.conditions,
             data=data,
             rng=torch.Generator(self.device).manual_seed(self.seed),
@@ -155,11 +167,45 @@ class GANEngine:
             batch_size=self.batch_size,
             class_positions=self._class_positions(),
             generator_regularizers=self._generator_regularizers(data),
-            critic_regularizers=critic_regularizers,
-            # Extra callbacks (trackers) see an epoch before the NaN guard stops on it.
-            callbacks=[self.history, *callbacks, NaNGuard(), ProgressBar(self.config.verbose)],
+            critic_regularizers=self._critic_regularizers(),
+            # The score joins an epoch's record before the history stores it; extra callbacks
+            # (trackers) see an epoch before the NaN guard stops on it.
+            callbacks=[
+                *([early_stopping] if early_stopping else []),
+                self.history,
+                *callbacks,
+                NaNGuard(),
+                ProgressBar(self.config.verbose),
+            ],
         )
-        trainer.fit(self.config.epochs)
+        trainer.fit(self.config.epochs, self.config.max_training_seconds)
+        self.stop_reason = trainer.stop_reason
+        self.best_epoch = early_stopping.best_epoch if early_stopping else None
+
+    def _critic_regularizers(self) -> list[tuple[float, Any]]:
+        if self.config.adversarial_loss != 'wgan-gp':
+            return []
+
+        return [(self.config.gradient_penalty_weight, GradientPenalty(pac=self.pac))]
+
+    def _early_stopping(
+        self, data: torch.Tensor, bin_edges: torch.Tensor | None
+    ) -> EarlyStopping | None:
+        """Build the validation score's callback (None when ``early_stopping`` is off)."""
+        if not self.config.early_stopping:
+            return None
+
+        n_rows = len(data)
+        rng = torch.Generator(self.device).manual_seed(self.seed)
+        reference = torch.randperm(n_rows, generator=rng, device=self.device)[:REFERENCE_ROWS]
+        return EarlyStopping(
+            FidelityScore(self.layout, data[reference], bin_edges),
+            lambda n, draws: self.sample(n, rng=draws),
+            n_rows=min(max(n_rows, MIN_SCORED_ROWS), REFERENCE_ROWS),
+            seed=self.seed,
+            interval=score_interval(steps_per_epoch(n_rows, self.batch_size)),
+            patience=self.config.patience,
+        )
 
     def _class_positions(self) -> tuple[int, int] | None:
         if self.class_span is None:

@@ -14,6 +14,8 @@ import torch
 
 CONTINUOUS = 'continuous'
 DISCRETE = 'discrete'
+NULL_SUFFIX = '#null'
+"""Suffix of the name of a numeric column's null-indicator span: ``[present, missing]``."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ class Span:
             raise ValueError(f"kind must be 'continuous' or 'discrete', got {self.kind=}")
         if self.width < 1 or (self.kind == CONTINUOUS and self.width != 1):
             raise ValueError(f'invalid span width for {self.kind} span: {self.width=}')
+
+    @property
+    def is_null_indicator(self) -> bool:
+        """bool: Whether the span is a numeric column's null indicator."""
+        return self.column.endswith(NULL_SUFFIX)
 
     @property
     def end(self) -> int:
@@ -107,6 +114,19 @@ class TableLayout:
     def continuous_spans(self) -> tuple[Span, ...]:
         """tuple[Span, ...]: The continuous spans, in order."""
         return tuple(span for span in self.spans if span.kind == CONTINUOUS)
+
+    def missing_positions(self) -> torch.Tensor:
+        """Return, for each continuous span, the position of its "missing" flag, or -1.
+
+        Returns:
+            torch.LongTensor:
+                Shape ``[n_continuous]``.
+        """
+        flags = {span.column: span.start + 1 for span in self.spans if span.is_null_indicator}
+        return torch.tensor(
+            [flags.get(span.column + NULL_SUFFIX, -1) for span in self.continuous_spans],
+            dtype=torch.long,
+        )
 
     def continuous_index(self) -> torch.Tensor:
         """Return the positions of the continuous values in an encoded row.

@@ -15,10 +15,8 @@ import numpy as np
 import pandas as pd
 from rdt.transformers import OneHotEncoder
 
-from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, TableLayout
+from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, NULL_SUFFIX, TableLayout
 from sdv_attncorr.data.quantile import QuantileNormalizer
-
-NULL_SUFFIX = '#null'
 
 
 class TableEncoder:
@@ -208,3 +206,28 @@ class TableEncoder:
             if spans
             else np.zeros((len(matrix), 0), dtype=np.int64)
         )
+
+    def equal_width_edges(self, data: pd.DataFrame, bins: int) -> np.ndarray:
+        """Return the interior edges of ``bins`` equal-width bins of each numeric column, encoded.
+
+        The edges are SDMetrics' (``numpy.histogram_bin_edges`` of the observed values) mapped
+        through the column's normal-score transform, which is increasing, so a value and its
+        score fall in the same bin.
+
+        Args:
+            data (pandas.DataFrame):
+                The processed table the encoder was fitted on.
+            bins (int):
+                Number of bins.
+
+        Returns:
+            numpy.ndarray:
+                Float32 array, shape ``[n_continuous_spans, bins - 1]``.
+        """
+        edges = []
+        for span in self.fitted_layout().continuous_spans:
+            values = pd.to_numeric(data[span.column]).to_numpy(dtype=float)
+            observed = values[~np.isnan(values)]
+            interior = np.histogram_bin_edges(observed if observed.size else [0.0], bins)[1:-1]
+            edges.append(self._normalizers[span.column].transform(interior))
+        return np.asarray(edges, dtype=np.float32).reshape(-1, bins - 1)

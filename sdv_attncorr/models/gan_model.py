@@ -12,6 +12,7 @@ import torch
 from sdv_attncorr.core.engine import GANEngine
 from sdv_attncorr.core.random import RngState, make_rng
 from sdv_attncorr.core.training.config import GANConfig
+from sdv_attncorr.core.training.fidelity import CONTINUOUS_BINS
 from sdv_attncorr.data.encoder import TableEncoder
 
 
@@ -60,7 +61,8 @@ class GANModel:
         )
         self.engine = engine
         try:
-            engine.fit(torch.from_numpy(matrix), callbacks)
+            edges = self.encoder.equal_width_edges(data, CONTINUOUS_BINS)
+            engine.fit(torch.from_numpy(matrix), callbacks, torch.from_numpy(edges))
         finally:
             self.loss_values = pd.DataFrame(engine.history.records)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
-from plotly.graph_objects import Figure
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from sdv_attncorr.core.training.early_stopping import SCORE_COLUMN
 
 
-def loss_values_plot(losses: pd.DataFrame, title: str) -> Figure:
-    """Plot every loss column of ``losses`` per epoch.
+def loss_values_plot(losses: pd.DataFrame, title: str) -> go.Figure:
+    """Plot every loss column of ``losses`` per epoch, and the validation score when present.
+
+    The score (taken every few epochs) is drawn through its points on a right-hand axis.
 
     Args:
         losses (pandas.DataFrame):
@@ -20,13 +24,17 @@ def loss_values_plot(losses: pd.DataFrame, title: str) -> Figure:
         plotly.graph_objects.Figure:
             The figure.
     """
-    columns = [column for column in losses.columns if column != 'Epoch']
-    figure = px.line(losses, x='Epoch', y=columns)
+    figure = make_subplots(specs=[[{'secondary_y': True}]])
+    for column in losses.columns.drop('Epoch'):
+        score = column == SCORE_COLUMN
+        line = go.Scatter(
+            x=losses['Epoch'], y=losses[column], name=column, mode='lines', connectgaps=score
+        )
+        figure.add_trace(line, secondary_y=score)
     figure.update_layout(
-        title=title,
-        xaxis_title='Epoch',
-        yaxis_title='Loss',
-        template='plotly_white',
-        legend_title_text='',
+        title=title, xaxis_title='Epoch', template='plotly_white', legend_title_text=''
     )
+    figure.update_yaxes(title_text='Loss', secondary_y=False)
+    if SCORE_COLUMN in losses.columns:
+        figure.update_yaxes(title_text=SCORE_COLUMN, secondary_y=True)
     return figure

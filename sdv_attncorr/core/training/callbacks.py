@@ -11,6 +11,8 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from sdv_attncorr.core.training.early_stopping import SCORE_COLUMN
+
 Record = dict[str, float]
 
 
@@ -33,7 +35,7 @@ class NaNGuard:
 
 
 class ProgressBar:
-    """A tqdm bar over epochs with the latest losses in its description.
+    """A tqdm bar over epochs with the latest losses and validation score in its description.
 
     Args:
         verbose (bool):
@@ -44,19 +46,29 @@ class ProgressBar:
     def __init__(self, verbose: bool) -> None:
         self.verbose = verbose
         self.bar: Any = None
+        self.score: float | None = None
 
     def on_fit_start(self, trainer: Any) -> None:
         """Open the bar."""
+        self.score = None
         self.bar = tqdm(total=trainer.epochs, disable=not self.verbose, desc='Training')
 
     def on_epoch_end(self, trainer: Any, record: Record) -> None:
-        """Advance the bar and show the losses."""
-        self.bar.set_description(
+        """Advance the bar and show the losses (and the latest score, once there is one)."""
+        if SCORE_COLUMN in record:
+            self.score = record[SCORE_COLUMN]
+        description = (
             f'Gen. ({record["Generator Loss"]:.2f}) | Discrim. ({record["Discriminator Loss"]:.2f})'
         )
+        if self.score is not None:
+            description += f' | Score ({self.score:.3f})'
+        self.bar.set_description(description)
         self.bar.update(1)
 
     def on_fit_end(self, trainer: Any) -> None:
-        """Close the bar (if it was opened)."""
-        if self.bar is not None:
-            self.bar.close()
+        """Say why training ended early, if it did, and close the bar (if it was opened)."""
+        if self.bar is None:
+            return
+        if trainer.stop_reason is not None:
+            self.bar.set_postfix_str(f'stopped: {trainer.stop_reason}')
+        self.bar.close()

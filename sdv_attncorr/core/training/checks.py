@@ -138,3 +138,7 @@ OPTIONAL_SEED = Check(
 OPTIONAL_PATH = Check(
     'a folder path or None', lambda v: v is None or isinstance(v, (str, os.PathLike))
 )
+OPTIONAL_SECONDS = Check(
+    'None or a positive number of seconds',
+    lambda v: v is None or number(positive=True).accepts(v),
+)

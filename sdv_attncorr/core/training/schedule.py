@@ -18,3 +18,8 @@ def effective_batch(config: GANConfig, n_rows: int) -> tuple[int, int]:
     per_step = max(MIN_ADAPTED_BATCH, n_rows // config.min_steps_per_epoch)
     batch_size = min(config.batch_size, per_step, n_rows)
     return max(pac, batch_size // pac * pac), pac
+
+
+def steps_per_epoch(n_rows: int, batch_size: int) -> int:
+    """Return the generator steps in an epoch: ``n_rows // batch_size``, at least one."""
+    return max(1, n_rows // batch_size)

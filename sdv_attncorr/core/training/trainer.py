@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ from sdv_attncorr.core.losses.regularizers import GeneratorBatch, GeneratorRegul
 from sdv_attncorr.core.nets.critics import PacCritic
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.training.conditions import ConditionSampler
+from sdv_attncorr.core.training.schedule import steps_per_epoch
 
 if TYPE_CHECKING:
     from sdv_attncorr.core.training.config import GANConfig
@@ -99,7 +101,8 @@ class Trainer:
         callbacks (list):
             Objects with any of ``on_fit_start``, ``on_epoch_end``, ``on_fit_end``; when one
             has ``tracks_gradients = True``, each epoch's mean gradient norms are measured and
-            left in ``trainer.gradient_norms`` (they cost a little time, so only then).
+            left in ``trainer.gradient_norms`` (they cost a little time, so only then). A
+            callback ends training after the current epoch with ``trainer.stop(reason)``.
     """
 
     def __init__(
@@ -134,6 +137,8 @@ class Trainer:
         self.tracks_gradients = any(getattr(c, 'tracks_gradients', False) for c in callbacks)
         self.gradient_norms: dict[str, float] = {}
         self.epochs = 0
+        self.stop_reason: str | None = None
+        self.deadline: float | None = None
         self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
         self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
 
@@ -236,11 +241,13 @@ class Trainer:
         """Run one epoch (``n_rows // batch_size`` generator steps); return its mean losses."""
         sums: defaultdict[str, Any] = defaultdict(float)
         counts: defaultdict[str, int] = defaultdict(int)
-        steps = max(1, self.data.shape[0] // self.batch_size)
-        for _ in range(steps):
+        for _ in range(steps_per_epoch(self.data.shape[0], self.batch_size)):
             for _ in range(self.critic_steps):
                 self._accumulate(self.critic_step(), sums, counts)
             self._accumulate(self.generator_step(), sums, counts)
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                self.stop('time budget spent')
+                break
 
         means = {name: float(sums[name] / counts[name]) for name in sums}
         self.gradient_norms = {n: v for n, v in means.items() if n.endswith('Gradient Norm')}
@@ -264,18 +271,27 @@ class Trainer:
             if method is not None:
                 method(self, *args)
 
-    def fit(self, epochs: int) -> None:
-        """Train for ``epochs`` epochs.
+    def stop(self, reason: str) -> None:
+        """End training after the current epoch; ``reason`` is left in ``stop_reason``."""
+        self.stop_reason = reason
 
-        A ``KeyboardInterrupt`` stops training with a warning and keeps the epochs done so far.
+    def fit(self, epochs: int, max_seconds: float | None = None) -> None:
+        """Train for at most ``epochs`` epochs, and at most ``max_seconds`` when given.
+
+        The time budget is checked after each generator step; the epoch it runs out in ends
+        there. A ``KeyboardInterrupt`` stops training with a warning and keeps the epochs done
+        so far.
         """
-        self.epochs = epochs
+        self.epochs, self.stop_reason = epochs, None
+        self.deadline = None if max_seconds is None else time.monotonic() + max_seconds
         self.generator.train()
         self.critic.train()
         try:
             self._notify('on_fit_start')
             for epoch in range(epochs):
                 self._notify('on_epoch_end', self.run_epoch(epoch))
+                if self.stop_reason is not None:
+                    break
         except KeyboardInterrupt:
             warnings.warn(
                 'Training interrupted: the model keeps the epochs completed so far.',
