@@ -50,10 +50,19 @@ def make_job(name, table, seed, epochs, params, threads):
     }
 
 
+def epochs_trained(synthesizer):
+    """Return the epochs the fit ran: ours may stop early, the others run ``epochs``."""
+    engine = getattr(getattr(synthesizer, '_model', None), 'engine', None)
+    if engine is not None:
+        return len(engine.history.records)
+
+    return getattr(synthesizer, 'epochs', None)
+
+
 def optimizer_steps(synthesizer, n_rows):
     """Return ``(generator or VAE steps, critic steps)`` of the fit, as each model counts them."""
     model = synthesizer._model
-    epochs = getattr(synthesizer, 'epochs', None)
+    epochs = epochs_trained(synthesizer)
     if epochs is None or model is None:
         return math.nan, math.nan
     engine = getattr(model, 'engine', None)
@@ -95,7 +104,7 @@ def _peak_mb():
 
 
 def _cost(synthesizer, n_rows, fit_seconds, rows_per_s, import_mb):
-    epochs = getattr(synthesizer, 'epochs', None)
+    epochs = epochs_trained(synthesizer)
     steps, critic_steps = optimizer_steps(synthesizer, n_rows)
     return {
         'fit_s': fit_seconds,

@@ -61,8 +61,14 @@ class GANEngine:
             Where to train.
 
     Its ``seed`` is ``config.random_state``, or one drawn from fresh entropy when that is None:
-    initial weights, the trainer's draws and each loss's own source derive from it.
+    initial weights, the trainer's draws and each loss's own source derive from it. After
+    ``fit``, ``best_epoch`` is the epoch whose generator early stopping restored and
+    ``stop_reason`` why training ended before ``epochs`` (both None otherwise).
     """
+
+    # Engines pickled before early stopping existed have no instance attributes for these.
+    best_epoch: int | None = None
+    stop_reason: str | None = None
 
     def __init__(
         self,
@@ -86,8 +92,6 @@ class GANEngine:
         )
         self.batch_size, self.pac = effective_batch(config, categories.shape[0])
         self.history = LossHistory()
-        self.best_epoch: int | None = None
-        self.stop_reason: str | None = None
         self.seed = fresh_seed() if config.random_state is None else config.random_state
         self.generator, self.critic = seeded_init(self.seed, self._build_modules)
         self.head = OutputHead(layout).to(self.device)

@@ -22,6 +22,7 @@ from sdv_attncorr.benchmark.synthesizers import (
 from sdv_attncorr.cli import CommandError
 from sdv_attncorr.commands import benchmark as command
 from sdv_attncorr.evaluation.correlation import MIN_CLASS_ROWS
+from tests.conftest import FAST, TABLE
 
 
 @pytest.fixture(scope='module')
@@ -465,3 +466,21 @@ def test_the_peer_gets_dates_as_dates_and_we_get_back_the_train_tables_types():
     back = as_in_train(returned, train, formats)
     assert back['day'].tolist() == ['2024-01-05', None, '2024-03-01']
     assert back['ok'].tolist() == [True, False, True]
+
+
+def test_the_cost_counts_the_epochs_an_early_stopped_fit_ran(
+    monkeypatch, mixed_table, mixed_metadata
+):
+    from sdv_attncorr import AttnCorrGANSynthesizer
+    from sdv_attncorr.benchmark.runner import epochs_trained, optimizer_steps
+    from sdv_attncorr.core.training import early_stopping
+
+    monkeypatch.setattr(early_stopping, 'STEPS_PER_SCORE', 1)  # a score every epoch
+    synthesizer = AttnCorrGANSynthesizer(mixed_metadata, **{**FAST, 'epochs': 40, 'patience': 1})
+    synthesizer.fit({TABLE: mixed_table})
+
+    ran = len(synthesizer.get_loss_values())
+    assert ran < 40
+    assert epochs_trained(synthesizer) == ran
+    steps_per_epoch = len(mixed_table) // FAST['batch_size']
+    assert optimizer_steps(synthesizer, len(mixed_table)) == (ran * steps_per_epoch,) * 2
