@@ -67,6 +67,7 @@ class FidelityScore:
         self.reference_correlations = correlation[self._number_pairs[0], self._number_pairs[1]]
         codes = self.codes(reference)
         self.reference_marginals = self._marginals(codes)
+        # Every candidate pair first, to measure its association; then the associated ones.
         self._pairs = _pairs_to_count(layout)
         associated = _cramers_v(self._joint_tables(codes)) > ASSOCIATION_THRESHOLD
         self._pairs = self._pairs[associated]
@@ -103,7 +104,7 @@ class FidelityScore:
         ]
 
     def _joints(self, codes: torch.Tensor) -> torch.Tensor:
-        """Joint frequencies of the counted pairs, flattened one pair after another."""
+        """Return the joint frequencies of the counted pairs, one flattened pair after another."""
         chunk = max(1, PAIR_INDEX_BUDGET // max(len(codes), 1))
         sizes = self.sizes.to(codes.device)
         joints = [codes.new_zeros(0, dtype=torch.float)]
@@ -126,7 +127,10 @@ class FidelityScore:
         return tables
 
     def shapes(self, rows: torch.Tensor) -> torch.Tensor:
-        """Column Shapes of each span of ``rows`` (1 - KS, or 1 - TVD), ``[n_spans]``."""
+        """Column Shapes of ``rows``: 1 - KS per number, then 1 - TVD per category column.
+
+        Null indicators are left out (SDMetrics scores a number's observed values only).
+        """
         codes = self.codes(rows)
         ks = _ks_statistics(self.sorted_reference, self._observed(rows).T)
         tvds = [
