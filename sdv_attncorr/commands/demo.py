@@ -64,11 +64,19 @@ def _save_loss_curve(losses: pd.DataFrame, path: Path) -> None:
     matplotlib.use('Agg')
     from matplotlib import pyplot
 
+    from sdv_attncorr.core.training.early_stopping import SCORE_COLUMN
+
     figure, axis = pyplot.subplots(figsize=(8, 4.5))
-    for column in losses.columns.drop('Epoch'):
+    for column in losses.columns.drop(['Epoch', SCORE_COLUMN], errors='ignore'):
         axis.plot(losses['Epoch'], losses[column], label=column)
     axis.set(xlabel='Epoch', ylabel='Loss', title='AttnCorrGANSynthesizer losses')
-    axis.legend()
+    axis.legend(loc='upper left')
+    if SCORE_COLUMN in losses:
+        scored = losses.dropna(subset=[SCORE_COLUMN])  # a score every few epochs
+        right = axis.twinx()
+        right.plot(scored['Epoch'], scored[SCORE_COLUMN], 'k.-', label=SCORE_COLUMN)
+        right.set(ylabel=SCORE_COLUMN)
+        right.legend(loc='upper right')
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     pyplot.close(figure)

@@ -345,7 +345,8 @@ def loss_figure(loss_values):
     figure = Figure(figsize=(4 * width, 3 * math.ceil(len(columns) / width)), layout='constrained')
     axes = figure.subplots(math.ceil(len(columns) / width), width, squeeze=False).ravel()
     for ax, column in zip(axes, columns):
-        ax.plot(history.index, history[column])
+        values = history[column].dropna()  # the validation score is taken every few epochs
+        ax.plot(values.index, values, marker='.' if len(values) < len(history) else None)
         ax.set_title(column, fontsize=10)
         ax.set_xlabel('epoch')
     for ax in axes[len(columns) :]:

@@ -1,6 +1,7 @@
 """``evaluate`` end to end: SDMetrics scores, the summary, the saved folder and the plots."""
 
 import json
+import math
 import warnings
 
 import numpy as np
@@ -191,6 +192,16 @@ def test_loss_curves_show_every_loss_column(demo_report):
     _, figure = report.figures()['loss_curves.png']
     titles = {axis.get_title() for axis in figure.axes if axis.get_visible()}
     assert titles == {'Generator Loss', 'Discriminator Loss', 'Correlation Loss'}
+
+
+def test_a_score_taken_every_few_epochs_is_drawn_through_its_points(demo_report):
+    losses = FakeSynthesizer().get_loss_values()
+    losses['Validation Score'] = [0.5 if epoch % 2 else math.nan for epoch in losses['Epoch']]
+    report = with_loss_values(demo_report, losses)
+    _, figure = report.figures()['loss_curves.png']
+    axis = next(axis for axis in figure.axes if axis.get_title() == 'Validation Score')
+    (line,) = axis.get_lines()
+    assert list(line.get_ydata()) == [0.5] * int(losses['Validation Score'].notna().sum())
 
 
 def test_a_failing_loss_history_is_reported(demo):
