@@ -9,6 +9,8 @@ last, the best-scored and the best checkpoint, and, for each patience, where ear
 would have stopped and the quality of the checkpoint it would have restored.
 
 Usage: python benchmarks/validation_score.py [crop abalone demo credit telco] [--epochs 300]
+[--every K] (K > 1 keeps every K-th scored checkpoint, for large tables, which score every
+epoch; the patience rows then count kept checkpoints)
 """
 
 import argparse
@@ -32,14 +34,18 @@ PATIENCES = (3, 5, 10, 15, 20)
 
 
 class Checkpoints:
-    """A trainer callback keeping the generator of every scored epoch."""
+    """A trainer callback keeping the generator of every ``every``-th scored epoch."""
 
-    def __init__(self):
+    def __init__(self, every=1):
         self.epochs, self.scores, self.states = [], [], []
+        self.every, self.seen = every, 0
 
     def on_epoch_end(self, trainer, record):
-        """Keep a copy of the generator when the epoch was scored."""
-        if 'Validation Score' in record:
+        """Keep a copy of the generator when the epoch was scored (every ``every``-th time)."""
+        if 'Validation Score' not in record:
+            return
+        self.seen += 1
+        if self.seen % self.every == 0 or int(record['Epoch']) + 1 == trainer.epochs:
             self.epochs.append(int(record['Epoch']))
             self.scores.append(record['Validation Score'])
             self.states.append(copy.deepcopy(trainer.generator.state_dict()))
@@ -59,7 +65,7 @@ def load(name):
     return load_table(spec, [0])
 
 
-def fit_with_checkpoints(table, epochs):
+def fit_with_checkpoints(table, epochs, every):
     """Fit AttnCorrGAN on the train half; return it, its checkpoints and the score's seconds."""
     from sdv_attncorr import AttnCorrGANSynthesizer
     from sdv_attncorr.core.training.early_stopping import EarlyStopping
@@ -73,7 +79,7 @@ def fit_with_checkpoints(table, epochs):
         patience=10**9,
         random_state=0,
     )
-    checkpoints, spent = Checkpoints(), [0.0]
+    checkpoints, spent = Checkpoints(every), [0.0]
     fit, evaluate = GANModel.fit, EarlyStopping.evaluate
 
     def fit_keeping(model, data, discrete, callbacks=()):
@@ -153,12 +159,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('tables', nargs='*', default=['crop', 'abalone', 'demo'])
     parser.add_argument('--epochs', type=int, default=300)
+    parser.add_argument('--every', type=int, default=1, help='keep every k-th scored checkpoint')
     arguments = parser.parse_args()
     warnings.filterwarnings('ignore')
     for name in arguments.tables:
         table = load(name)
-        synthesizer, checkpoints, share = fit_with_checkpoints(table, arguments.epochs)
-        report(name, checkpoints, qualities(table, synthesizer, checkpoints), share)
+        fitted, checkpoints, share = fit_with_checkpoints(table, arguments.epochs, arguments.every)
+        report(name, checkpoints, qualities(table, fitted, checkpoints), share)
 
 
 if __name__ == '__main__':
