@@ -22,12 +22,13 @@ class CategoryRows:
 
     def __init__(self, categories: torch.Tensor, widths: Sequence[int]) -> None:
         device = categories.device
-        self.counts = torch.zeros(len(widths), max(widths), device=device)
+        # Integer counts: float32 ones and their running sums are exact only up to 2^24 rows.
+        self.counts = torch.zeros(len(widths), max(widths), dtype=torch.long, device=device)
         for span, width in enumerate(widths):
             self.counts[span, :width] = torch.bincount(categories[:, span], minlength=width)
 
         self.sorted_rows = torch.argsort(categories, dim=0, stable=True).T.contiguous()
-        self.first_row = torch.cumsum(self.counts, dim=1).long() - self.counts.long()
+        self.first_row = torch.cumsum(self.counts, dim=1) - self.counts
 
     def rows_with(
         self, spans: torch.Tensor, categories: torch.Tensor, rng: torch.Generator | None = None
@@ -48,7 +49,7 @@ class CategoryRows:
         """
         counts = self.counts[spans, categories]
         uniform = torch.rand(len(spans), generator=rng, device=counts.device)
-        rank = (uniform * counts).long().clamp_max(counts.long() - 1)
+        rank = (uniform.double() * counts).long().clamp_max(counts - 1)
         return self.sorted_rows[spans, self.first_row[spans, categories] + rank]
 
     def to(self, device: torch.device | str) -> CategoryRows:

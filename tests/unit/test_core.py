@@ -240,3 +240,18 @@ def test_training_conditions_on_several_spans_hold_the_real_rows_categories():
     # Every set position is the real row's own category in that span.
     own = torch.zeros_like(vectors).scatter_(1, several.offsets + categories[rows], 1.0)
     assert (vectors <= own).all()
+
+
+def test_category_rows_count_exactly_past_float32_precision():
+    # 2^24 + 1 rows of category 0 and one of category 1: float32 counts would put category
+    # 1's first row at 2^24 (a row of category 0) instead of 2^24 + 1.
+    from sdv_attncorr.core.category_rows import CategoryRows
+
+    n_zeros = 2**24 + 1
+    categories = torch.zeros(n_zeros + 1, 1, dtype=torch.long)
+    categories[-1] = 1
+    rows = CategoryRows(categories, [2])
+
+    assert rows.counts.tolist() == [[n_zeros, 1]]
+    drawn = rows.rows_with(torch.zeros(4, dtype=torch.long), torch.ones(4, dtype=torch.long))
+    assert drawn.tolist() == [n_zeros] * 4

@@ -57,8 +57,8 @@ class ConditionSampler:
             return
 
         self.rows = CategoryRows(categories, self.widths)
-        counts = self.rows.counts
-        self.category_counts = counts.long()
+        self.category_counts = self.rows.counts
+        counts = self.category_counts.float()
         weights = torch.log1p(counts) if log_frequency else counts
         self.training_probabilities = weights / weights.sum(dim=1, keepdim=True)
 
