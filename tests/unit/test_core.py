@@ -255,3 +255,22 @@ def test_category_rows_count_exactly_past_float32_precision():
     assert rows.counts.tolist() == [[n_zeros, 1]]
     drawn = rows.rows_with(torch.zeros(4, dtype=torch.long), torch.ones(4, dtype=torch.long))
     assert drawn.tolist() == [n_zeros] * 4
+
+
+def test_classwise_correlations_in_row_chunks_equal_one_pass_and_numpy():
+    import numpy as np
+
+    from sdv_attncorr.core.losses.classwise import classwise_correlations
+
+    rng = torch.Generator().manual_seed(0)
+    x = torch.randn(203, 4, generator=rng, dtype=torch.float64)
+    x[:, 1] += x[:, 0]
+    classes = torch.randint(3, (203,), generator=rng)
+
+    whole, counts = classwise_correlations(x, classes, 3)
+    chunked, chunk_counts = classwise_correlations(x, classes, 3, chunk_rows=17)
+
+    assert torch.allclose(whole, chunked) and torch.equal(counts, chunk_counts)
+    for c in range(3):
+        expected = np.corrcoef(x[classes == c].numpy(), rowvar=False)
+        assert np.allclose(chunked[c].numpy(), expected, atol=1e-6)
