@@ -112,7 +112,6 @@ class ClasswiseCorrelationLoss:
         pairs = self.masks.sum(dim=(1, 2))
         per_class = squared.sum(dim=(1, 2)) / pairs.clamp_min(1)
         weights = self.weights * ((counts >= self.min_rows) & (pairs > 0))
-        if weights.sum() == 0:
-            return per_class.sum() * 0.0
-
-        return (weights * per_class).sum() / weights.sum()
+        # No class counts: 0, without asking the device whether (a sync).
+        total = weights.sum().clamp_min(torch.finfo(weights.dtype).tiny)
+        return (weights * per_class).sum() / total

@@ -128,6 +128,7 @@ class ConditionLoss:
 
     def __init__(self, head: OutputHead) -> None:
         self.head = head
+        self.index = self.condition_index()  # once: its count would sync a GPU every step
 
     def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss."""
@@ -136,7 +137,7 @@ class ConditionLoss:
 
         log_probabilities = torch.log_softmax(self.head.padded_logits(batch.raw), dim=-1)
         log_probabilities = log_probabilities.masked_fill(~self.head.valid, 0.0)
-        padded_condition = functional.pad(batch.condition, (0, 1))[:, self.condition_index()]
+        padded_condition = functional.pad(batch.condition, (0, 1))[:, self.index]
         return -(padded_condition * log_probabilities).sum(dim=(1, 2)).mean()
 
     def condition_index(self) -> torch.Tensor:
@@ -164,11 +165,12 @@ class CorrelationLoss:
         self.view_index = view_index
         self.target = correlation_matrix(real_view)
         self.mask = varying_pairs(real_view)
+        self.has_pairs = bool(self.mask.any())  # once, not a device sync every step
 
     def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the batch's view rows."""
         view = batch.require_view()
-        if not self.mask.any():
+        if not self.has_pairs:
             return view.new_zeros(())
 
         generated = correlation_matrix(view[:, self.view_index])

@@ -83,7 +83,8 @@ class ConditionSampler:
         """
         vectors = torch.zeros(len(spans), self.width, device=self.offsets.device)
         if self.widths:
-            vectors[torch.arange(len(spans)), self.offsets[spans] + categories] = 1.0
+            rows = torch.arange(len(spans), device=vectors.device)
+            vectors[rows, self.offsets[spans] + categories] = 1.0
         return vectors
 
     def sample_training(
