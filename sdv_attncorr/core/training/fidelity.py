@@ -71,6 +71,8 @@ class FidelityScore:
         self._pairs = _pairs_to_count(layout)
         associated = _cramers_v(self._joint_tables(codes)) > ASSOCIATION_THRESHOLD
         self._pairs = self._pairs[associated]
+        cells = self.sizes[self._pairs[:, 0]] * self.sizes[self._pairs[:, 1]]
+        self._pair_of_cell = torch.repeat_interleave(torch.arange(len(self._pairs)), cells)
         self.reference_joints = self._joints(codes)
 
     def _observed(self, rows: torch.Tensor) -> torch.Tensor:
@@ -131,7 +133,9 @@ class FidelityScore:
 
         Null indicators are left out (SDMetrics scores a number's observed values only).
         """
-        codes = self.codes(rows)
+        return self._shapes(rows, self.codes(rows))
+
+    def _shapes(self, rows: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         ks = _ks_statistics(self.sorted_reference, self._observed(rows).T)
         tvds = [
             0.5 * (mine - theirs).abs().sum()
@@ -141,13 +145,14 @@ class FidelityScore:
 
     def pair_trends(self, rows: torch.Tensor) -> torch.Tensor:
         """Column Pair Trends of each counted pair of spans of ``rows``, ``[n_counted]``."""
+        return self._pair_trends(rows, self.codes(rows))
+
+    def _pair_trends(self, rows: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         correlation = _correlation(rows[:, self.numbers])
         mine = correlation[self._number_pairs[0], self._number_pairs[1]]
         trends = [1 - (mine - self.reference_correlations).abs() / 2]
-        cells = self.sizes[self._pairs[:, 0]] * self.sizes[self._pairs[:, 1]]
-        pair_of_cell = torch.repeat_interleave(torch.arange(len(self._pairs)), cells)
-        gaps = (self._joints(self.codes(rows)) - self.reference_joints).abs().cpu()
-        tvd = torch.zeros(len(self._pairs)).index_add_(0, pair_of_cell, gaps) / 2
+        gaps = (self._joints(codes) - self.reference_joints).abs().cpu()
+        tvd = torch.zeros(len(self._pairs)).index_add_(0, self._pair_of_cell, gaps) / 2
         return torch.cat([*trends, 1 - tvd.to(rows.device)])
 
     def __call__(self, rows: torch.Tensor) -> float:
@@ -155,7 +160,8 @@ class FidelityScore:
 
         Without a counted pair, it is the shapes' mean (SDMetrics leaves the pairs out too).
         """
-        shapes, trends = self.shapes(rows).mean(), self.pair_trends(rows)
+        codes = self.codes(rows)  # once for both parts
+        shapes, trends = self._shapes(rows, codes).mean(), self._pair_trends(rows, codes)
         if len(trends) == 0:
             return float(shapes)
 
