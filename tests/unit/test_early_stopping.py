@@ -156,8 +156,10 @@ def fit(synthesizer_class, metadata, table, **arguments):
     return synthesizer
 
 
-def test_early_stopping_leaves_training_draws_alone(mixed_table, mixed_metadata):
+def test_early_stopping_leaves_training_draws_alone(monkeypatch, mixed_table, mixed_metadata):
     from sdv_attncorr import AttnCorrGANSynthesizer
+
+    monkeypatch.setattr(early_stopping, 'STEPS_PER_SCORE', 1)  # scores between training epochs
 
     kept = fit(AttnCorrGANSynthesizer, mixed_metadata, mixed_table, epochs=4, early_stopping=True)
     plain = fit(AttnCorrGANSynthesizer, mixed_metadata, mixed_table, epochs=4, early_stopping=False)
