@@ -4,18 +4,27 @@ For each row count and synthesizer, a fresh process loads ``../shared/data/diamo
 (53,940 rows; ``class_column='cut'``), replicated past its size with small jitter on the
 numbers (0.01 standard deviations), preprocesses it, trains ``--epochs`` epochs (early stopping
 off; seconds per epoch are the median epoch's, the setup left out), and samples
-``--sample-rows`` rows. Printed: preprocessing seconds, seconds per epoch and milliseconds per
-step, sampling rows per second, the RSS after imports and loading the table, the peak RSS, and
-the encoded matrix's size. One thread.
+``--sample-rows`` rows into a Parquet dataset folder (``sample_to_file``). Printed:
+preprocessing seconds, seconds per epoch and milliseconds per step, sampling rows per second of
+one process, the RSS after imports and loading the table, the peak RSS, and the encoded
+matrix's size. One thread per process.
+
+With ``--nproc 2`` each measurement runs in 2 processes started as torchrun starts them
+(``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, a local rendezvous): one model trained with DDP over
+gloo, the same global batch; each process writes its part of the sampled rows. Figures are
+rank 0's (its RSS is one process's; the machine holds one such per process).
 
 Usage: python benchmarks/scale.py [--rows 10000 100000 1000000] [--synthesizers attncorr wgan-mfs]
-[--epochs 1] [--sample-rows 100000]
+[--epochs 1] [--sample-rows 100000] [--nproc 1 2]
 """
 
 import argparse
 import multiprocessing
+import os
 import resource
+import socket
 import statistics
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -50,6 +59,7 @@ def replicated(n_rows, seed=0):
 
 def measure(job, results):
     """Run one (rows, synthesizer) measurement in this process; put its figures in ``results``."""
+    os.environ.update(job['environment'])
     import torch
 
     from sdv_attncorr import AttnCorrGANSynthesizer, WGANGPMFSSynthesizer
@@ -82,21 +92,51 @@ def measure(job, results):
         synthesizer.fit_processed_data(processed)
     engine = synthesizer._model.engine
     started = time.perf_counter()
-    synthesizer.sample(job['sample_rows'])
+    synthesizer.sample_to_file(job['sample_rows'], Path(job['folder']) / 'sampled')
     sample_s = time.perf_counter() - started
     epoch_s = statistics.median(epoch_seconds)
+    if job['environment'].get('RANK', '0') != '0':
+        return
     results.put(
         {
             **job,
             'preprocess_s': preprocess_s,
             's_per_epoch': epoch_s,
             'ms_per_step': 1000 * epoch_s / max(1, job['rows'] // engine.batch_size),
-            'rows_per_s': job['sample_rows'] / sample_s,
+            'rows_per_s': job['sample_rows'] / job['nproc'] / sample_s,
             'loaded_mb': loaded_mb,
             'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             'matrix_mb': job['rows'] * engine.layout.width * 4 / 2**20,
         }
     )
+
+
+def free_port():
+    """Return a free local TCP port for the processes' rendezvous."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def run(job, context):
+    """Run ``job`` in ``job['nproc']`` processes as torchrun would; return rank 0's figures."""
+    port = str(free_port())
+    results = context.Queue()
+    processes = []
+    with tempfile.TemporaryDirectory() as folder:
+        for rank in range(job['nproc']):
+            environment = {'RANK': str(rank), 'LOCAL_RANK': str(rank), 'OMP_NUM_THREADS': '1'}
+            environment |= {'WORLD_SIZE': str(job['nproc']), 'MASTER_ADDR': '127.0.0.1'}
+            environment['MASTER_PORT'] = port
+            if job['nproc'] == 1:
+                environment = {}  # no launch: the one-process path
+            task = {**job, 'environment': environment, 'folder': folder}
+            processes.append(context.Process(target=measure, args=(task, results)))
+            processes[-1].start()
+        figures = results.get()
+        for process in processes:
+            process.join()
+    return figures
 
 
 def main():
@@ -106,30 +146,30 @@ def main():
     parser.add_argument('--synthesizers', nargs='+', default=['attncorr', 'wgan-mfs'])
     parser.add_argument('--epochs', type=int, default=1)
     parser.add_argument('--sample-rows', type=int, default=100_000)
+    parser.add_argument('--nproc', type=int, nargs='+', default=[1])
     arguments = parser.parse_args()
     context = multiprocessing.get_context('spawn')
     print(
-        '| rows | synthesizer | preprocess s | s / epoch | ms / step | sample rows / s | '
-        'RSS loaded MB | peak RSS MB | peak - loaded MB | encoded matrix MB |'
+        '| rows | synthesizer | processes | preprocess s | s / epoch | ms / step | '
+        'sample rows / s / process | RSS loaded MB | peak RSS MB | peak - loaded MB | '
+        'encoded matrix MB |'
     )
-    print('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    print('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for rows in arguments.rows:
         for name in arguments.synthesizers:
-            job = {'rows': rows, 'synthesizer': name, 'epochs': arguments.epochs}
-            job['sample_rows'] = arguments.sample_rows
-            results = context.Queue()
-            process = context.Process(target=measure, args=(job, results))
-            process.start()
-            figures = results.get()
-            process.join()
-            print(
-                f'| {rows:,} | {name} | {figures["preprocess_s"]:.1f} | '
-                f'{figures["s_per_epoch"]:.1f} | {figures["ms_per_step"]:.1f} | '
-                f'{figures["rows_per_s"]:,.0f} | {figures["loaded_mb"]:,.0f} | '
-                f'{figures["peak_mb"]:,.0f} | {figures["peak_mb"] - figures["loaded_mb"]:,.0f} | '
-                f'{figures["matrix_mb"]:,.0f} |',
-                flush=True,
-            )
+            for nproc in arguments.nproc:
+                job = {'rows': rows, 'synthesizer': name, 'epochs': arguments.epochs}
+                job |= {'sample_rows': arguments.sample_rows, 'nproc': nproc}
+                figures = run(job, context)
+                print(
+                    f'| {rows:,} | {name} | {nproc} | {figures["preprocess_s"]:.1f} | '
+                    f'{figures["s_per_epoch"]:.1f} | {figures["ms_per_step"]:.1f} | '
+                    f'{figures["rows_per_s"]:,.0f} | {figures["loaded_mb"]:,.0f} | '
+                    f'{figures["peak_mb"]:,.0f} | '
+                    f'{figures["peak_mb"] - figures["loaded_mb"]:,.0f} | '
+                    f'{figures["matrix_mb"]:,.0f} |',
+                    flush=True,
+                )
 
 
 if __name__ == '__main__':

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ EXAMPLE = """examples:
   sdv-attncorr fit crops.csv --synthesizer attncorr --class-column label --out crops.pkl
   sdv-attncorr fit abalone.csv --synthesizer wgan-mfs --epochs 500 \\
       --param mfs_weight=2 --param generator_dim=(128,128) --out abalone.pkl
+  sdv-attncorr fit big.csv --nproc 4 --out big.pkl    # one model, 4 processes (torchrun)
 
 --param takes any argument of the synthesizer's __init__ (see its docstring):
 """
@@ -80,6 +84,12 @@ def register(subparsers):
     )
     parser.add_argument('--out', required=True, help='where to save the model (.pkl)')
     parser.add_argument('--force', action='store_true', help='overwrite existing outputs')
+    parser.add_argument(
+        '--nproc',
+        type=int,
+        default=1,
+        help='train one model on this many processes of this machine (torchrun, DDP)',
+    )
     parser.set_defaults(func=run)
 
 
@@ -112,14 +122,44 @@ def _metadata(args, data, table_name):
     return Metadata.detect_from_dataframes({table_name: data})
 
 
+def without_nproc(argv: list[str]) -> list[str]:
+    """Return the command line without its ``--nproc N`` (which torchrun would take as its own)."""
+    kept, skip = [], False
+    for argument in argv:
+        if skip or argument.startswith('--nproc='):
+            skip = False
+        elif argument == '--nproc':
+            skip = True
+        else:
+            kept.append(argument)
+    return kept
+
+
+def launch(args):
+    """Run this same command in ``args.nproc`` processes with torchrun; each joins the fit."""
+    command = [
+        sys.executable, '-m', 'torch.distributed.run', '--standalone',
+        f'--nproc-per-node={args.nproc}', '-m', 'sdv_attncorr', *without_nproc(args.argv),
+    ]  # fmt: skip
+    returncode = subprocess.run(command, check=False).returncode
+    if returncode:
+        raise CommandError(f'torchrun with {args.nproc} processes exited with code {returncode}.')
+
+
 def run(args):
-    """Fit and save."""
+    """Fit and save (on rank 0 when torchrun launched several processes)."""
     from sdv.errors import InvalidDataError, SynthesizerInputError
 
+    if args.nproc < 1:
+        raise CommandError(f'--nproc must be 1 or more, got {args.nproc}.')
+    launched = 'WORLD_SIZE' in os.environ
     out = check_output(args.out, args.force)
     metadata_out = out.with_suffix('.metadata.json')
     if not args.metadata:
         check_output(metadata_out, args.force)
+    if args.nproc > 1 and not launched:
+        return launch(args)
+
     data = read_table(args.data)
     parameters = parse_parameters(args)
     metadata = _metadata(args, data, Path(args.data).stem)
@@ -129,6 +169,9 @@ def run(args):
         synthesizer.fit({table_name: data})
     except (SynthesizerInputError, InvalidDataError) as error:
         raise CommandError(str(error)) from error
+
+    if int(os.environ.get('RANK', 0)):
+        return None
 
     synthesizer.save(str(out))
     print(f'Saved {type(synthesizer).__name__} to {out}')

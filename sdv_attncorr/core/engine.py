@@ -23,11 +23,12 @@ from sdv_attncorr.core.losses.view import view_index
 from sdv_attncorr.core.nets.critics import PacCritic
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
-from sdv_attncorr.core.random import fresh_seed, seeded_init
+from sdv_attncorr.core.random import Shard, fresh_seed, seeded_init
 from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
 from sdv_attncorr.core.training.conditions import ConditionSampler
 from sdv_attncorr.core.training.config import GANConfig
+from sdv_attncorr.core.training.distributed import launched_shard, process_group
 from sdv_attncorr.core.training.early_stopping import (
     MIN_SCORED_ROWS,
     REFERENCE_ROWS,
@@ -36,7 +37,7 @@ from sdv_attncorr.core.training.early_stopping import (
 )
 from sdv_attncorr.core.training.fidelity import FidelityScore
 from sdv_attncorr.core.training.history import LossHistory
-from sdv_attncorr.core.training.schedule import effective_batch, steps_per_epoch
+from sdv_attncorr.core.training.schedule import effective_batch, sharded_batch, steps_per_epoch
 from sdv_attncorr.core.training.trainer import Trainer
 
 # Rows generated per forward pass when sampling: small enough for the attention's activations
@@ -107,7 +108,9 @@ class GANEngine:
         )
         return generator.to(self.device), critic.to(self.device)
 
-    def _generator_regularizers(self, data: torch.Tensor) -> list[WeightedRegularizer]:
+    def _generator_regularizers(
+        self, data: torch.Tensor, batch_size: int
+    ) -> list[WeightedRegularizer]:
         index = view_index(self.layout).to(self.device)
         classes, n_classes, own = self._view_classes(len(data), index)
         context = RegularizerContext(
@@ -120,7 +123,7 @@ class GANEngine:
             classes=classes,
             n_classes=n_classes,
             class_view_positions=own,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             seed=self.seed,
         )
         return [pair for build in GENERATOR_REGULARIZERS.values() for pair in build(context)]
@@ -157,8 +160,19 @@ class GANEngine:
                 The validation score's bins of the continuous spans (``FidelityScore``'s
                 ``edges``); None cuts at deciles.
         """
-        data = data.to(self.device)
-        early_stopping = self._early_stopping(data, bin_edges)
+        shard = launched_shard()
+        with process_group(shard, self.device):
+            self._train(data.to(self.device), callbacks, bin_edges, shard)
+
+    def _train(
+        self,
+        data: torch.Tensor,
+        callbacks: Sequence[Any],
+        bin_edges: torch.Tensor | None,
+        shard: Shard,
+    ) -> None:
+        batch_size = sharded_batch(self.batch_size, self.pac, shard.world)
+        early_stopping = self._early_stopping(data, bin_edges, batch_size)
         trainer = Trainer(
             generator=self.generator,
             head=self.head,
@@ -168,9 +182,9 @@ class GANEngine:
             data=data,
             rng=torch.Generator(self.device).manual_seed(self.seed),
             config=self.config,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             class_positions=self._class_positions(),
-            generator_regularizers=self._generator_regularizers(data),
+            generator_regularizers=self._generator_regularizers(data, batch_size),
             critic_regularizers=self._critic_regularizers(),
             # The score joins an epoch's record before the history stores it; extra callbacks
             # (trackers) see an epoch before the NaN guard stops on it.
@@ -179,8 +193,9 @@ class GANEngine:
                 self.history,
                 *callbacks,
                 NaNGuard(),
-                ProgressBar(self.config.verbose),
+                ProgressBar(self.config.verbose and shard.rank == 0),
             ],
+            shard=shard,
         )
         trainer.fit(self.config.epochs, self.config.max_training_seconds)
         self.stop_reason = trainer.stop_reason
@@ -193,7 +208,7 @@ class GANEngine:
         return [(self.config.gradient_penalty_weight, GradientPenalty(pac=self.pac))]
 
     def _early_stopping(
-        self, data: torch.Tensor, bin_edges: torch.Tensor | None
+        self, data: torch.Tensor, bin_edges: torch.Tensor | None, batch_size: int
     ) -> EarlyStopping | None:
         """Build the validation score's callback (None when ``early_stopping`` is off)."""
         if not self.config.early_stopping:
@@ -207,7 +222,7 @@ class GANEngine:
             lambda n, draws: self.sample(n, rng=draws),
             n_rows=min(max(n_rows, MIN_SCORED_ROWS), REFERENCE_ROWS),
             seed=self.seed,
-            interval=score_interval(steps_per_epoch(n_rows, self.batch_size)),
+            interval=score_interval(steps_per_epoch(n_rows, batch_size)),
             patience=self.config.patience,
         )
 

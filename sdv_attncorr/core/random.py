@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeAlias, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
 import torch
@@ -75,3 +76,75 @@ def seeded_init(seed: int, build: Callable[[], T]) -> T:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return build()
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A process's place among the training processes.
+
+    Args:
+        rank (int):
+            Index of this process, ``0 <= rank < world``.
+        world (int):
+            Number of processes.
+    """
+
+    rank: int = 0
+    world: int = 1
+
+    @property
+    def is_distributed(self) -> bool:
+        """bool: Whether more than one process trains."""
+        return self.world > 1
+
+    def local(self, rows: torch.Tensor) -> torch.Tensor:
+        """Return this rank's share of a global batch (equal contiguous parts along dim 0)."""
+        if not self.is_distributed:
+            return rows
+
+        size = rows.shape[0] // self.world
+        return rows[self.rank * size : (self.rank + 1) * size]
+
+
+class RowDraws:
+    """A seeded generator whose draws cover a whole global batch; this rank keeps its rows.
+
+    Pass it where a ``torch.Generator`` is taken for per-row draws (``uniform_rows``,
+    ``normal_rows``): the first dimension of a shape is this rank's rows.
+
+    Args:
+        generator (torch.Generator):
+            The source, seeded alike on every rank.
+        shard (Shard):
+            This process's share.
+    """
+
+    def __init__(self, generator: torch.Generator, shard: Shard) -> None:
+        self.generator = generator
+        self.shard = shard
+
+
+Draws = torch.Generator | RowDraws | None
+
+
+def uniform_rows(shape: tuple[int, ...], *, rng: Draws, like: torch.Tensor) -> torch.Tensor:
+    """Draw U[0, 1) noise of ``shape`` (rows first), with ``like``'s dtype and device."""
+    return _rows(torch.rand, shape, rng, like.dtype, like.device)
+
+
+def normal_rows(
+    shape: tuple[int, ...], *, rng: Draws, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """Draw standard normal noise of ``shape`` (rows first), float32."""
+    return _rows(torch.randn, shape, rng, torch.float32, device)
+
+
+def _rows(draw: Any, shape: tuple[int, ...], rng: Draws, dtype: Any, device: Any) -> torch.Tensor:
+    if not isinstance(rng, RowDraws):
+        return draw(shape, generator=rng, dtype=dtype, device=device)
+
+    world = rng.shard.world
+    whole = draw(
+        (shape[0] * world, *shape[1:]), generator=rng.generator, dtype=dtype, device=device
+    )
+    return rng.shard.local(whole)

@@ -82,6 +82,10 @@ class GANModel:
         """
         self._rng = make_rng(random_state)
 
+    def draw_seed(self) -> int:
+        """Draw a seed from the sampling state (and advance it), e.g. for a part's own stream."""
+        return int(torch.randint(2**62, (1,), generator=self._rng))
+
     def condition_vector(
         self, conditions: dict[str, Any] | None
     ) -> tuple[torch.Tensor | None, dict[str, Any]]:

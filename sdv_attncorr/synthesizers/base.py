@@ -11,6 +11,7 @@ import torch
 from plotly.graph_objects import Figure
 from sdv.errors import NotFittedError, SynthesizerInputError
 from sdv.metadata import Metadata
+from sdv.single_table.base import FIXED_RNG_SEED
 from sdv.single_table.ctgan import LossValuesMixin, _validate_no_category_dtype
 from sdv.single_table.utils import detect_discrete_columns
 from sdv.utils import load_synthesizer
@@ -208,16 +209,25 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
         batch_size: int = DEFAULT_BATCH_ROWS,
         overwrite: bool = False,
     ) -> Path:
-        """Sample rows straight into a CSV or Parquet file, at constant memory.
+        """Sample rows straight into a CSV or Parquet file or a Parquet dataset, at constant memory.
 
         SDV's ``sample(..., output_folder_path=...)`` still gathers every row in memory; this
         writes each batch as soon as it is sampled and keeps none of them.
 
+        A path with no suffix is a Parquet dataset folder (read it with
+        ``pandas.read_parquet(folder)``). Under ``torchrun`` each process writes its own part,
+        ``part-<rank>-of-<processes>.parquet``, with an exact share of ``num_rows`` (the parts
+        sum to it) drawn from its own random stream, derived from the sampling state and the
+        rank; in one process the folder holds one part, with the rows a single file would.
+        Columns SDV generates rather than learns (keys, IDs, PII) restart in each part: they
+        are unique within a part, not across parts.
+
         Args:
             num_rows (int):
-                Number of rows to write.
+                Number of rows to write (over all processes).
             filepath (str or pathlib.Path):
-                A ``.csv`` or ``.parquet`` file that does not exist yet.
+                A ``.csv`` or ``.parquet`` file that does not exist yet, or a folder (no
+                suffix) that is new, empty or holds only a dataset's parts.
             batch_size (int):
                 Rows sampled and written at a time. Defaults to 10,000.
             overwrite (bool):
@@ -225,10 +235,17 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
 
         Returns:
             pathlib.Path:
-                The written file.
+                The written file or folder.
         """
         self._validate_fit_before_sample()
         return sample_to_file(self, num_rows, filepath, batch_size, overwrite)
+
+    def _draw_sampling_seed(self) -> int:
+        """Draw a seed from the sampling state, which starts at SDV's fixed seed after ``fit``."""
+        if not self._random_state_set:
+            self._set_random_state(FIXED_RNG_SEED)
+
+        return self._fitted_model().draw_seed()
 
     def get_loss_values_plot(self, title: str | None = None) -> Figure:
         """Plot every loss column per epoch: generator, critic and each regulariser.

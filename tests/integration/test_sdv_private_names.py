@@ -17,6 +17,7 @@ CLASS_ATTRIBUTES = [
     (BaseSingleTableSynthesizer, '_validate_known_columns', 'overridden: base.py'),
     (BaseSingleTableSynthesizer, '_validate_fit_before_sample', 'base.py sample_to_file'),
     (BaseSingleTableSynthesizer, '_model_sdtype_transformers', 'set: transformers.py'),
+    (BaseSingleTableSynthesizer, '_set_random_state', 'base.py _draw_sampling_seed'),
     (DataProcessor, '_update_transformers_by_sdtypes', 'transformers.py'),
     (Metadata, '_convert_to_single_table', 'base.py class-column check'),
     (Metadata, '_get_single_table_name', 'commands/fit.py'),
@@ -25,6 +26,7 @@ INSTANCE_ATTRIBUTES = [
     ('_fitted', 'base.py get_loss_values_plot'),
     ('_table_name', 'streaming.py, commands/sample.py'),
     ('_data_processor', 'base.py, transformers.py'),
+    ('_random_state_set', 'base.py _draw_sampling_seed'),
 ]
 
 
@@ -34,7 +36,10 @@ def test_sdv_still_has_the_private_class_attribute(owner, name, used_in):
 
 
 def test_sdv_still_has_the_private_functions_and_instance_attributes(fitted):
+    from sdv.single_table.base import FIXED_RNG_SEED
     from sdv.single_table.ctgan import _validate_no_category_dtype
+
+    assert isinstance(FIXED_RNG_SEED, int), 'base.py _draw_sampling_seed'
 
     assert list(inspect.signature(_validate_no_category_dtype).parameters) == ['data']
     for name, used_in in INSTANCE_ATTRIBUTES:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Protocol
 
 import torch
+from torch import nn
 from torch.nn import functional
 
-from sdv_attncorr.core.nets.critics import PacCritic
+from sdv_attncorr.core.random import Draws, uniform_rows
 
 
 class WassersteinLoss:
@@ -52,10 +53,10 @@ class CriticRegularizer(Protocol):
 
     def __call__(
         self,
-        critic: PacCritic,
+        critic: nn.Module,
         real: torch.Tensor,
         fake: torch.Tensor,
-        rng: torch.Generator | None = None,
+        rng: Draws = None,
     ) -> torch.Tensor:
         """Return the scalar penalty of the critic on ``real`` and ``fake`` rows."""
         ...
@@ -80,21 +81,21 @@ class GradientPenalty:
 
     def __call__(
         self,
-        critic: PacCritic,
+        critic: nn.Module,
         real: torch.Tensor,
         fake: torch.Tensor,
-        rng: torch.Generator | None = None,
+        rng: Draws = None,
     ) -> torch.Tensor:
         """Compute the penalty.
 
         Args:
-            critic (PacCritic):
-                The critic.
+            critic (torch.nn.Module):
+                The critic (a ``PacCritic``, or its DDP wrapper).
             real (torch.Tensor):
                 Real rows with their condition, shape ``[batch, d_in]``.
             fake (torch.Tensor):
                 Generated rows with their condition, same shape.
-            rng (torch.Generator or None):
+            rng (torch.Generator, RowDraws or None):
                 Source of the interpolation weights and dropout masks.
 
         Returns:
@@ -103,7 +104,7 @@ class GradientPenalty:
 
         """
         n_packs = real.shape[0] // self.pac
-        alpha = torch.rand(n_packs, 1, 1, generator=rng, device=real.device)
+        alpha = uniform_rows((n_packs, 1, 1), rng=rng, like=real)
         alpha = alpha.expand(n_packs, self.pac, 1).reshape(-1, 1)
         mixed = (alpha * real + (1 - alpha) * fake.detach()).requires_grad_(True)
         scores = critic(mixed, rng)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from sdv_attncorr.core.random import Draws, uniform_rows
+
 
 class ResidualBlock(nn.Module):
     """Linear layer, layer norm and ReLU, concatenated with its input (CTGAN's residual).
@@ -53,10 +55,10 @@ class LocalDropout(nn.Module):
 
         self.p = p
 
-    def forward(self, x: torch.Tensor, rng: torch.Generator | None = None) -> torch.Tensor:
-        """Apply dropout in training mode, identity otherwise."""
+    def forward(self, x: torch.Tensor, rng: Draws = None) -> torch.Tensor:
+        """Apply dropout in training mode, identity otherwise (rows are ``x``'s first dim)."""
         if not self.training or self.p == 0:
             return x
 
-        keep = torch.rand(x.shape, generator=rng, device=x.device, dtype=x.dtype) >= self.p
+        keep = uniform_rows(tuple(x.shape), rng=rng, like=x) >= self.p
         return x * keep / (1 - self.p)

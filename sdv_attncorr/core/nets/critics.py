@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from sdv_attncorr.core.nets.blocks import LocalDropout
+from sdv_attncorr.core.random import Draws
 
 
 class PacCritic(nn.Module):
@@ -49,13 +50,13 @@ class PacCritic(nn.Module):
         self.dropout = LocalDropout(dropout)
         self.output = nn.Linear(width, 1)
 
-    def forward(self, rows: torch.Tensor, rng: torch.Generator | None = None) -> torch.Tensor:
+    def forward(self, rows: torch.Tensor, rng: Draws = None) -> torch.Tensor:
         """Score packs of rows.
 
         Args:
             rows (torch.Tensor):
                 Shape ``[batch, d_in]`` with ``batch`` a multiple of ``pac``.
-            rng (torch.Generator or None):
+            rng (torch.Generator, RowDraws or None):
                 Source of the dropout masks.
 
         Returns:

@@ -15,13 +15,14 @@ import torch
 from torch import nn
 
 from sdv_attncorr.core.layout import TableLayout
+from sdv_attncorr.core.random import Draws, uniform_rows
 
 
 def gumbel_noise(
     shape: tuple[int, ...],
     *,
     like: torch.Tensor,
-    rng: torch.Generator | None = None,
+    rng: Draws = None,
 ) -> torch.Tensor:
     """Draw standard Gumbel noise from a local random source.
 
@@ -30,15 +31,15 @@ def gumbel_noise(
             Shape of the noise.
         like (torch.Tensor):
             Tensor whose dtype and device the noise takes.
-        rng (torch.Generator or None):
-            Source of randomness; the global one when None.
+        rng (torch.Generator, RowDraws or None):
+            Source of randomness (rows first); the global one when None.
 
     Returns:
         torch.Tensor:
             The noise.
 
     """
-    uniform = torch.rand(shape, generator=rng, dtype=like.dtype, device=like.device)
+    uniform = uniform_rows(shape, rng=rng, like=like)
     tiny = torch.finfo(like.dtype).tiny
     exponential = (-torch.log(uniform.clamp_min(tiny))).clamp_min(tiny)
     return -torch.log(exponential)
@@ -87,9 +88,7 @@ class OutputHead(nn.Module):
         padding = raw.new_full((raw.shape[0], 1), float('-inf'))
         return torch.cat([raw, padding], dim=1)[:, self.padding_index]
 
-    def forward(
-        self, raw: torch.Tensor, *, rng: torch.Generator | None = None, hard: bool = False
-    ) -> torch.Tensor:
+    def forward(self, raw: torch.Tensor, *, rng: Draws = None, hard: bool = False) -> torch.Tensor:
         """Activate ``raw``.
 
         Args:

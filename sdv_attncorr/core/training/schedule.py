@@ -23,3 +23,20 @@ def effective_batch(config: GANConfig, n_rows: int) -> tuple[int, int]:
 def steps_per_epoch(n_rows: int, batch_size: int) -> int:
     """Return the generator steps in an epoch: ``n_rows // batch_size``, at least one."""
     return max(1, n_rows // batch_size)
+
+
+def sharded_batch(batch_size: int, pac: int, world: int) -> int:
+    """Return the largest batch up to ``batch_size`` split into ``world`` shares of whole packs.
+
+    Raises:
+        ValueError:
+            If not even one pack per process fits in ``batch_size``.
+    """
+    unit = pac * world
+    if batch_size < unit:
+        raise ValueError(
+            f'A batch of {batch_size} rows cannot give each of {world} processes a pack of '
+            f'{pac} rows: train with fewer processes or a larger table.'
+        )
+
+    return batch_size // unit * unit

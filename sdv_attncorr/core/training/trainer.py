@@ -16,7 +16,14 @@ from sdv_attncorr.core.losses.adversarial import CriticRegularizer
 from sdv_attncorr.core.losses.regularizers import GeneratorBatch, GeneratorRegularizer
 from sdv_attncorr.core.nets.critics import PacCritic
 from sdv_attncorr.core.nets.heads import OutputHead
+from sdv_attncorr.core.random import Draws, RowDraws, Shard, normal_rows
 from sdv_attncorr.core.training.conditions import ConditionSampler
+from sdv_attncorr.core.training.distributed import (
+    any_rank,
+    gather_rows,
+    mean_over_ranks,
+    synchronised,
+)
 from sdv_attncorr.core.training.schedule import steps_per_epoch
 
 if TYPE_CHECKING:
@@ -88,7 +95,8 @@ class Trainer:
         config (GANConfig):
             The hyperparameters (critic steps, noise width, learning rates, weight decays).
         batch_size (int):
-            Rows per step (the table-adapted batch, ``schedule.effective_batch``).
+            Rows per step over all processes (the table-adapted batch,
+            ``schedule.effective_batch``); a multiple of the critic's pack times ``shard.world``.
         class_positions (tuple[int, int] or None):
             ``(start, end)`` of the class column's span in a row, or None.
         generator_regularizers (list[tuple[float, callable]]):
@@ -103,6 +111,9 @@ class Trainer:
             has ``tracks_gradients = True``, each epoch's mean gradient norms are measured and
             left in ``trainer.gradient_norms`` (they cost a little time, so only then). A
             callback ends training after the current epoch with ``trainer.stop(reason)``.
+        shard (Shard):
+            This process's share of each batch when ``torchrun`` launched several
+            (``training/distributed.py``); the whole batch by default.
     """
 
     def __init__(
@@ -121,8 +132,21 @@ class Trainer:
         generator_regularizers: Sequence[tuple[float, GeneratorRegularizer]] = (),
         critic_regularizers: Sequence[tuple[float, CriticRegularizer]] = (),
         callbacks: Sequence[Any] = (),
+        shard: Shard | None = None,
     ) -> None:
+        shard = shard or Shard()
+        if batch_size % (critic.pac * shard.world):
+            raise ValueError(
+                f'batch of {batch_size} rows does not split into {shard.world} equal shares of '
+                f'whole packs of {critic.pac} rows'
+            )
+
         self.generator, self.head, self.critic = generator, head, critic
+        self.shard = shard
+        # The modules whose gradients are averaged over the processes (themselves in one).
+        self.synced_generator = synchronised(generator, shard)
+        self.synced_critic = synchronised(critic, shard)
+        self.draws: Draws = RowDraws(rng, shard) if shard.is_distributed else rng
         self.adversarial, self.conditions, self.data = adversarial, conditions, data
         self.rng = rng
         self.batch_size = batch_size
@@ -143,30 +167,37 @@ class Trainer:
         self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
 
     def generate(
-        self, condition: torch.Tensor, *, hard: bool = False
+        self, condition: torch.Tensor, *, generator: nn.Module | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Generate raw and activated rows for ``condition``."""
-        noise = torch.randn(
-            condition.shape[0], self.d_noise, generator=self.rng, device=condition.device
-        )
-        raw = self.generator(noise, condition)
-        return raw, self.head(raw, rng=self.rng, hard=hard)
+        """Generate raw and activated rows for this process's rows of ``condition``.
+
+        ``generator`` is the module to run (``synced_generator`` when its gradients count);
+        the plain generator by default.
+        """
+        noise = normal_rows((condition.shape[0], self.d_noise), rng=self.draws, device=self.device)
+        raw = (generator or self.generator)(noise, condition)
+        return raw, self.head(raw, rng=self.draws)
+
+    @property
+    def device(self) -> torch.device:
+        """torch.device: Where the training table is."""
+        return self.data.device
 
     def critic_step(self) -> Losses:
         """Update the critic once; return its losses."""
         condition, rows = self.conditions.sample_training(self.batch_size, self.rng)
+        condition, rows = self.shard.local(condition), self.shard.local(rows)
         with torch.no_grad():
             _, fake = self.generate(condition)
 
         real = torch.cat([self.data[rows], condition], dim=1)
         fake = torch.cat([fake, condition], dim=1)
-        loss = self.adversarial.critic_loss(
-            self.critic(real, self.rng), self.critic(fake, self.rng)
-        )
+        critic = self.synced_critic
+        loss = self.adversarial.critic_loss(critic(real, self.draws), critic(fake, self.draws))
         losses = {'Discriminator Loss': loss}
         total = loss
         for weight, regularizer in self.critic_regularizers:
-            losses[regularizer.name] = regularizer(self.critic, real, fake, self.rng)
+            losses[regularizer.name] = regularizer(critic, real, fake, self.draws)
             total = total + weight * losses[regularizer.name]
 
         return self._update(self.critic_optimizer, self.critic, total, losses)
@@ -196,18 +227,26 @@ class Trainer:
         else:
             condition, _ = self.conditions.sample_training(self.batch_size, self.rng)
 
-        raw, rows = self.generate(condition)
+        condition = self.shard.local(condition)
+        raw, rows = self.generate(condition, generator=self.synced_generator)
         classes = None
         if self.class_positions is not None:
             classes = rows[:, self.class_positions[0] : self.class_positions[1]].argmax(dim=1)
 
-        return GeneratorBatch(raw, condition, rows if self.uses_view else None, classes), rows
+        # The regularisers see the global batch (its statistics), alike on every process.
+        view = gather_rows(rows, self.shard) if self.uses_view else None
+        if classes is not None:
+            classes = gather_rows(classes, self.shard)
+        batch = GeneratorBatch(
+            gather_rows(raw, self.shard), gather_rows(condition, self.shard), view, classes
+        )
+        return batch, torch.cat([rows, condition], dim=1)
 
     def generator_step(self) -> Losses:
         """Update the generator once; return its losses."""
         batch, rows = self._generator_batch()
         with frozen(self.critic):
-            scores = self.critic(torch.cat([rows, batch.condition], dim=1), self.rng)
+            scores = self.critic(rows, self.draws)
         loss = self.adversarial.generator_loss(scores)
         losses, total = {'Generator Loss': loss}, loss
         for weight, regularizer in self.generator_regularizers:
@@ -219,6 +258,13 @@ class Trainer:
 
         self.generator_steps += 1
         return self._update(self.generator_optimizer, self.generator, total, losses)
+
+    def _time_is_up(self) -> bool:
+        """Whether the time budget is spent (on any process, so that all stop alike)."""
+        if self.deadline is None:
+            return False
+
+        return any_rank(time.monotonic() > self.deadline, self.shard, self.device)
 
     @torch.no_grad()
     def diagnostic_batch(self) -> GeneratorBatch:
@@ -245,11 +291,13 @@ class Trainer:
             for _ in range(self.critic_steps):
                 self._accumulate(self.critic_step(), sums, counts)
             self._accumulate(self.generator_step(), sums, counts)
-            if self.deadline is not None and time.monotonic() > self.deadline:
+            if self._time_is_up():
                 self.stop('time budget spent')
                 break
 
-        means = {name: float(sums[name] / counts[name]) for name in sums}
+        # Each process's per-row losses are means over its share: their mean is the batch's.
+        shares = {name: sums[name] / counts[name] for name in sums}
+        means = {name: float(value) for name, value in mean_over_ranks(shares, self.shard).items()}
         self.gradient_norms = {n: v for n, v in means.items() if n.endswith('Gradient Norm')}
         # CTGAN's columns first, in CTGAN's order (code reading by position gets the right
         # loss), then ours in the order the steps report them.
@@ -290,7 +338,8 @@ class Trainer:
             self._notify('on_fit_start')
             for epoch in range(epochs):
                 self._notify('on_epoch_end', self.run_epoch(epoch))
-                if self.stop_reason is not None:
+                if any_rank(self.stop_reason is not None, self.shard, self.device):
+                    self.stop_reason = self.stop_reason or 'stopped by another process'
                     break
         except KeyboardInterrupt:
             warnings.warn(
