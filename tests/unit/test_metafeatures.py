@@ -212,3 +212,16 @@ def test_bad_shape_raises(shape, message):
 def test_integer_input_raises():
     with pytest.raises(TypeError, match='floating-point'):
         meta_features(torch.ones(5, 2, dtype=torch.long))
+
+
+def test_a_non_finite_covariance_gives_nan_eigenvalues_for_its_group_only():
+    groups = torch.randn(3, 10, 4, generator=torch.Generator().manual_seed(0))
+    groups[1, 0, 0] = torch.inf
+    values = meta_features(groups, ['eigenvalues'])['eigenvalues']
+
+    assert values[1].isnan().all()
+    torch.testing.assert_close(
+        values[[0, 2]], meta_features(groups[[0, 2]], ['eigenvalues'])['eigenvalues']
+    )
+    # Without data (a meta tensor, as a GPU's that is not read back) the features still build.
+    assert meta_features(groups.to('meta'), ['eigenvalues'])['eigenvalues'].shape == (3, 4)

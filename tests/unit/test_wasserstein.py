@@ -140,3 +140,10 @@ def test_unknown_method_raises_listing_valid_ones():
 def test_bad_shapes_raise(real_shape, fake_shape):
     with pytest.raises(ValueError, match='shape'):
         wasserstein_distance(torch.randn(real_shape), torch.randn(fake_shape))
+
+
+def test_auto_stays_on_a_non_cpu_device():
+    # A meta tensor has no data: the exact solver (POT, on the CPU) or any data-dependent step
+    # such as ``unique`` would fail, as on a GPU it would wait for the device.
+    real, fake = torch.randn(8, 3, device='meta'), torch.randn(8, 3, device='meta')
+    assert wasserstein_distance(real, fake).device.type == 'meta'

@@ -224,11 +224,13 @@ def _eigenvalues(stats: _ColumnStatistics) -> torch.Tensor:
     # eigvalsh's backward is V diag(grad) V^T, with no 1 / (lambda_i - lambda_j) term (that term
     # belongs to the eigenvectors), so repeated or zero eigenvalues from collinear or constant
     # columns keep finite gradients without jitter, and the values stay equal to pymfe's.
-    if not torch.isfinite(stats.cov).all():
-        # LAPACK raises on NaN input; a NaN result lets the NaN guard report the divergence.
-        return torch.full_like(stats.cov[..., 0], torch.nan)
-
-    return torch.linalg.eigvalsh(stats.cov)
+    # LAPACK raises on NaN input: a non-finite matrix is decomposed as zeros and its values
+    # set to NaN, which lets the NaN guard report the divergence. Masking on the tensor side,
+    # not testing it in Python, keeps a GPU from waiting on the answer every step.
+    finite = torch.isfinite(stats.cov).all(dim=-1).all(dim=-1, keepdim=True)
+    safe = torch.where(finite.unsqueeze(-1), stats.cov, torch.zeros_like(stats.cov))
+    values = torch.linalg.eigvalsh(safe)
+    return torch.where(finite, values, torch.full_like(values, torch.nan))
 
 
 def _mad(stats: _ColumnStatistics) -> torch.Tensor:

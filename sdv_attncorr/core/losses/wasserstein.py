@@ -13,8 +13,9 @@ to both inputs (the loss needs ``fake``):
   differ between the two sides. It ignores the dependence between components.
 - ``'sliced'``: the mean 1-D W1 distance between the projections of both samples on
   ``n_projections`` random unit directions drawn from the given ``torch.Generator``.
-- ``'auto'``: ``'exact'`` when both samples have at most ``EXACT_MAX_SAMPLES`` vectors, else
-  ``'per_component'``.
+- ``'auto'``: ``'exact'`` when both samples are on the CPU and have at most
+  ``EXACT_MAX_SAMPLES`` vectors, else ``'per_component'`` (on a GPU it stays on the device: no
+  round trip to the CPU in the training step).
 
 In 1-D all four equal ``scipy.stats.wasserstein_distance``. ``wasserstein_1d`` gives the 1-D
 distance of each component itself, before the mean; the evaluation's meta-feature distance
@@ -63,6 +64,11 @@ def wasserstein_1d(real, fake):
     _check_samples(real, fake)
     real, fake = torch.sort(real, dim=0).values, torch.sort(fake, dim=0).values
     k_real, k_fake = real.shape[0], fake.shape[0]
+    if k_real == k_fake:
+        # Both quantile functions step at the same points: no common grid (and no ``unique``,
+        # which would wait on a GPU) is needed.
+        return (real - fake).abs().mean(dim=0)
+
     # The quantile functions are steps at multiples of 1 / k_real and 1 / k_fake: on the common
     # grid of multiples of 1 / lcm both are constant on each piece, and integer arithmetic keeps
     # the steps exact.
@@ -125,8 +131,8 @@ def wasserstein_distance(real, fake, method='auto', *, n_projections=64, rng=Non
             ``K_fake`` vectors, ``[K_fake, p]``, usually requiring gradients.
         method (str):
             One of ``WASSERSTEIN_METHODS``: ``'exact'``, ``'per_component'``, ``'sliced'`` or
-            ``'auto'`` (default: ``'exact'`` up to ``EXACT_MAX_SAMPLES`` vectors per side,
-            else ``'per_component'``). See the module docstring.
+            ``'auto'`` (default: ``'exact'`` on the CPU up to ``EXACT_MAX_SAMPLES`` vectors
+            per side, else ``'per_component'``). See the module docstring.
         n_projections (int):
             Number of random directions for ``'sliced'``. Defaults to 64.
         rng (torch.Generator or None):
@@ -148,7 +154,8 @@ def wasserstein_distance(real, fake, method='auto', *, n_projections=64, rng=Non
     _check_samples(real, fake)
     if method == 'auto':
         small = max(real.shape[0], fake.shape[0]) <= EXACT_MAX_SAMPLES
-        method = 'exact' if small else 'per_component'
+        on_cpu = real.device.type == fake.device.type == 'cpu'
+        method = 'exact' if small and on_cpu else 'per_component'
 
     if method == 'exact':
         return _exact(real, fake)

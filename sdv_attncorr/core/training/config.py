@@ -204,7 +204,7 @@ class GANConfig:
         'auto',
         "Wasserstein distance between the K meta-feature vectors of each side: ``'exact'`` "
         "(optimal transport), ``'sliced'``, ``'per_component'`` (1-D per component) or "
-        "``'auto'`` (exact up to 64 groups).",
+        "``'auto'`` (exact up to 64 groups on the CPU, per-component on a GPU).",
         checks.OneOf(WASSERSTEIN_METHODS),
     )
     mfs_interval: int = hyperparameter(
