@@ -19,7 +19,7 @@ from sdv_attncorr.core.losses.registry import (
     RegularizerContext,
     WeightedRegularizer,
 )
-from sdv_attncorr.core.losses.view import view_index
+from sdv_attncorr.core.losses.view import view_index, view_of
 from sdv_attncorr.core.nets.critics import PacCritic
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
@@ -118,7 +118,7 @@ class GANEngine:
             layout=self.layout,
             head=self.head,
             data=data,
-            view=data[:, index],
+            view=view_of(data, index),
             view_index=index,
             classes=classes,
             n_classes=n_classes,

@@ -104,7 +104,9 @@ class EnergyLoss:
         columns: torch.Tensor,
         rng: torch.Generator,
     ) -> None:
-        self.real = real_view[:, columns]
+        # The table's view itself, not a copy of its compared columns: those are picked from
+        # each step's drawn rows (one copy of the table on the device, issue #16).
+        self.real = real_view
         self.n_classes = n_classes
         self.columns = columns
         self.rng = rng
@@ -114,7 +116,7 @@ class EnergyLoss:
     def real_rows_like(self, classes: torch.Tensor) -> torch.Tensor:
         """Draw, for each class in ``classes``, a real row of that class (in the view)."""
         spans = torch.zeros_like(classes)
-        return self.real[self.rows_by_class.rows_with(spans, classes, self.rng)]
+        return self.real[self.rows_by_class.rows_with(spans, classes, self.rng)][:, self.columns]
 
     def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the batch's view rows and their classes."""

@@ -74,7 +74,6 @@ class MetaFeatureLoss:
         rng: torch.Generator,
         interval: int = 1,
     ) -> None:
-        self.real = real
         self.positions = positions
         self.features = tuple(features)
         self.n_subsamples = n_subsamples
@@ -82,16 +81,17 @@ class MetaFeatureLoss:
         self.distance = distance
         self.interval = interval
         self.rng = rng
+        # The real rows are only read here, into the pool: the loss keeps no copy of them.
         with torch.no_grad():
-            values = meta_features(self._real_groups(REAL_POOL_SIZE), self.features)
+            values = meta_features(self._real_groups(real, REAL_POOL_SIZE), self.features)
         self.widths = [values[name].shape[1] for name in self.features]
         self.real_pool = torch.cat([values[name] for name in self.features], dim=1)
         self.scale = self.real_pool.std(dim=0).clamp_min(SCALE_FLOOR)
 
-    def _real_groups(self, count: int) -> torch.Tensor:
+    def _real_groups(self, real: torch.Tensor, count: int) -> torch.Tensor:
         shape = (count, self.subsample_size)
-        rows = torch.randint(self.real.shape[0], shape, generator=self.rng, device=self.real.device)
-        return self.real[rows]
+        rows = torch.randint(real.shape[0], shape, generator=self.rng, device=real.device)
+        return real[rows]
 
     def _real_vectors(self) -> torch.Tensor:
         # Real meta-features never change: a pool computed once is drawn from at each step.

@@ -33,3 +33,23 @@ def view_index(layout: TableLayout, max_categories: int = MAX_VIEW_CATEGORIES) -
         for position in range(span.start, span.end)
     ]
     return torch.tensor(positions, dtype=torch.long)
+
+
+def view_of(data: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Return the view of the encoded rows ``data``: ``data`` itself when it keeps every column.
+
+    Args:
+        data (torch.Tensor):
+            Encoded rows, ``[n_rows, width]``.
+        index (torch.LongTensor):
+            The view's positions (``view_index``).
+
+    Returns:
+        torch.Tensor:
+            ``data[:, index]``, without a copy of the table when ``index`` is every position in
+            order (no discrete span wider than ``MAX_VIEW_CATEGORIES``).
+    """
+    if torch.equal(index, torch.arange(data.shape[1], device=index.device)):
+        return data
+
+    return data[:, index]

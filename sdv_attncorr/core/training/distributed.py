@@ -155,4 +155,6 @@ def synchronised(module: nn.Module, shard: Shard) -> nn.Module:
     return DistributedDataParallel(
         module,
         device_ids=[device.index] if device.type == 'cuda' else None,
+        # Gradients live in the all-reduce buckets: no copy in and out each step.
+        gradient_as_bucket_view=True,
     )
