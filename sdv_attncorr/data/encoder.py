@@ -18,6 +18,9 @@ from rdt.transformers import OneHotEncoder
 from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, NULL_SUFFIX, TableLayout
 from sdv_attncorr.data.quantile import QuantileNormalizer
 
+ONE_HOT_CHUNK_ROWS = 65_536
+"""int: Rows one-hot encoded at a time (bounds RDT's temporaries at large tables)."""
+
 
 class TableEncoder:
     """Encode a processed table for the GAN engine.
@@ -114,9 +117,7 @@ class TableEncoder:
         position = 0
         for column in self.columns:
             if column in self._one_hot:
-                encoded = self._one_hot[column].transform(data[[column]]).to_numpy()
-                matrix[:, position : position + encoded.shape[1]] = encoded
-                position += encoded.shape[1]
+                position += self._one_hot_into(matrix, position, data[[column]])
                 continue
 
             values = pd.to_numeric(data[column]).to_numpy(dtype=float)
@@ -129,6 +130,20 @@ class TableEncoder:
                 position += 2
 
         return matrix
+
+    def _one_hot_into(self, matrix: np.ndarray, position: int, column: pd.DataFrame) -> int:
+        """Write ``column``'s one-hot block at ``position``, in row chunks; return its width.
+
+        RDT's encoder holds several ``[rows, categories]`` temporaries (2.5x the table at a
+        million rows): a chunk at a time they stay small.
+        """
+        encoder = self._one_hot[column.columns[0]]
+        width = 0
+        for start in range(0, len(column), ONE_HOT_CHUNK_ROWS):
+            encoded = encoder.transform(column.iloc[start : start + ONE_HOT_CHUNK_ROWS]).to_numpy()
+            width = encoded.shape[1]
+            matrix[start : start + len(encoded), position : position + width] = encoded
+        return width
 
     def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
         """Decode a matrix of generated rows (one-hot discrete spans) to a table.

@@ -60,3 +60,18 @@ def test_category_index_handles_missing_values():
     assert encoder.category_index('c', 'b') == 1
     assert encoder.category_index('c', np.nan) == 2
     assert encoder.category_index('c', 'z') is None
+
+
+def test_one_hot_blocks_written_in_chunks_equal_one_pass(monkeypatch):
+    from sdv_attncorr.data import encoder as encoder_module
+    from tests.conftest import make_mixed_table
+
+    table = make_mixed_table(n_rows=50).drop(columns=['when', 'email', 'id'])
+    table.loc[::7, 'group'] = None  # missing values are a category of their own
+    discrete = ['group', 'rare', 'flag']
+    whole = TableEncoder().fit(table, discrete).transform(table)
+    monkeypatch.setattr(encoder_module, 'ONE_HOT_CHUNK_ROWS', 8)
+    chunked = TableEncoder().fit(table, discrete).transform(table)
+
+    np.testing.assert_array_equal(chunked, whole)
+    assert chunked.dtype == np.float32
