@@ -23,8 +23,10 @@ class GANModel:
         config (GANConfig):
             The hyperparameters (``class_column`` among them).
         device (str or torch.device):
-            Where to train. Sampling runs on the CPU, so that the same random state gives the
-            same rows on any machine.
+            Where to train. Sampling runs there too when that device is at hand, else on the
+            CPU (``sampling_device``). The same random state gives the same rows on the same
+            kind of device; a GPU draws other rows than the CPU (its own generator, seeded from
+            the sampling state, and its own kernels).
     """
 
     def __init__(self, config: GANConfig, *, device: torch.device | str = 'cpu') -> None:
@@ -82,6 +84,23 @@ class GANModel:
         """
         self._rng = make_rng(random_state)
 
+    def sampling_device(self) -> torch.device:
+        """Return where ``sample`` runs: the training device when at hand, else the CPU."""
+        if self.device.type != 'cuda':
+            return torch.device('cpu')
+        if not torch.cuda.is_available():
+            return torch.device('cpu')
+        if self.device.index is not None and self.device.index >= torch.cuda.device_count():
+            return torch.device('cuda')
+        return self.device
+
+    def _sampling_rng(self, device: torch.device) -> torch.Generator:
+        """Return the sampling state on the CPU; on a GPU, a generator there seeded from it."""
+        if device.type == 'cpu':
+            return self._rng
+
+        return torch.Generator(device).manual_seed(self.draw_seed())
+
     def draw_seed(self) -> int:
         """Draw a seed from the sampling state (and advance it), e.g. for a part's own stream."""
         return int(torch.randint(2**62, (1,), generator=self._rng))
@@ -136,8 +155,9 @@ class GANModel:
             raise RuntimeError('GANModel is not fitted: call fit() first.')
 
         vector, native = self.condition_vector(conditions)
-        self.engine.to('cpu')
-        matrix = self.engine.sample(num_rows, vector, self._rng).numpy()
+        device = self.sampling_device()
+        self.engine.to(device)
+        matrix = self.engine.sample(num_rows, vector, self._sampling_rng(device)).numpy()
         sampled = self.encoder.inverse_transform(matrix)
         for column, value in native.items():
             sampled[column] = pd.Series([value] * len(sampled), dtype=sampled[column].dtype)

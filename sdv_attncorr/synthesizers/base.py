@@ -17,6 +17,7 @@ from sdv.single_table.utils import detect_discrete_columns
 from sdv.utils import load_synthesizer
 
 from sdv_attncorr.core.training.config import GANConfig, HyperparameterError
+from sdv_attncorr.core.training.distributed import launched_device
 from sdv_attncorr.data.encoder import TableEncoder
 from sdv_attncorr.models.gan_model import GANModel
 from sdv_attncorr.synthesizers import validation
@@ -147,7 +148,10 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
         validation.validate_class_column_processed(self.class_column, discrete_columns)
 
         config = self.config
-        device = 'cuda' if config.enable_gpu and torch.cuda.is_available() else 'cpu'
+        # Under torchrun each process trains on its own GPU (LOCAL_RANK).
+        device = (
+            launched_device('cuda') if config.enable_gpu and torch.cuda.is_available() else 'cpu'
+        )
         self._model = GANModel(config, device=device)
         if config.aim_repo is None:
             self._model.fit(processed_data, discrete_columns)

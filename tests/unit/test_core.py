@@ -18,7 +18,7 @@ from sdv_attncorr.core.losses.regularizers import (
 from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.sampling import impose_conditions
-from sdv_attncorr.core.training.conditions import ConditionSampler
+from sdv_attncorr.core.training.conditions import ConditionSampler, multiset_draw
 
 CORE = Path(__file__).resolve().parents[2] / 'sdv_attncorr' / 'core'
 FORBIDDEN = {'pandas', 'sdv', 'rdt', 'sdmetrics'}
@@ -209,6 +209,37 @@ def test_proportional_draw_shares_the_rows_out_equally_among_the_spans():
     full = 0 if shares[0] == 5 else 1
     expected = [[3, 1, 1], [2, 3]][full]
     assert torch.bincount(drawn[spans == full], minlength=len(expected)).tolist() == expected
+
+
+def test_multiset_draw_without_replacement_refilled_when_it_runs_out():
+    counts = torch.tensor([3, 2, 1])
+    rng = torch.Generator().manual_seed(0)
+    for k, whole_rounds in [(4, 0), (6, 1), (13, 2)]:
+        drawn = multiset_draw(counts, k, rng)
+        tally = torch.bincount(drawn, minlength=3)
+        assert len(drawn) == k
+        assert (tally >= whole_rounds * counts).all()
+        assert (tally <= (whole_rounds + 1) * counts).all()
+    # The partial round's counts follow the hypergeometric law: mean k * count / size.
+    draws = torch.stack(
+        [torch.bincount(multiset_draw(counts, 3, rng), minlength=3) for _ in range(2000)]
+    )
+    torch.testing.assert_close(
+        draws.float().mean(dim=0), torch.tensor([1.5, 1.0, 0.5]), atol=0.05, rtol=0
+    )
+
+
+def test_a_small_draw_from_a_large_multiset_never_shuffles_the_multiset(monkeypatch):
+    sizes, randperm = [], torch.randperm
+
+    def recording_randperm(n, *args, **kwargs):
+        sizes.append(n)
+        return randperm(n, *args, **kwargs)
+
+    monkeypatch.setattr(torch, 'randperm', recording_randperm)
+    drawn = multiset_draw(torch.tensor([10**6, 10**6]), 10, torch.Generator().manual_seed(0))
+    assert len(drawn) == 10
+    assert max(sizes) <= 10
 
 
 def test_imposed_sets_each_conditioned_span_to_its_condition_and_nothing_else():

@@ -59,3 +59,19 @@ def test_the_batch_splits_into_whole_packs():
 def test_the_launched_command_drops_nproc():
     argv = ['fit', 't.csv', '--nproc', '2', '--out', 'm.pkl', '--nproc=3']
     assert without_nproc(argv) == ['fit', 't.csv', '--out', 'm.pkl']
+
+
+def test_sampling_runs_on_the_training_device_when_it_is_at_hand(monkeypatch):
+    from sdv_attncorr.core.training.config import GANConfig
+    from sdv_attncorr.models.gan_model import GANModel
+
+    config = GANConfig()
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    assert GANModel(config, device='cuda:0').sampling_device() == torch.device('cpu')
+    assert GANModel(config).sampling_device() == torch.device('cpu')
+
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
+    assert GANModel(config, device='cuda:1').sampling_device() == torch.device('cuda', 1)
+    # Trained on a fourth GPU, loaded on a machine with two: the first.
+    assert GANModel(config, device='cuda:3').sampling_device() == torch.device('cuda')

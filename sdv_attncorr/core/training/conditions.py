@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
 from sdv_attncorr.core.category_rows import CategoryRows
@@ -19,6 +20,42 @@ from sdv_attncorr.core.category_rows import CategoryRows
 # Attributes that only training draws read; they grow with the table and are not pickled.
 TRAINING_ONLY = ('categories', 'rows', 'training_probabilities', 'multi_column_share')
 KEPT_FOR_SAMPLING = ('n_rows', 'widths', 'width', 'offsets', 'category_counts')
+
+
+def multiset_draw(counts: torch.Tensor, k: int, rng: torch.Generator | None) -> torch.Tensor:
+    """Draw ``k`` categories without replacement from a multiset, refilled when it runs out.
+
+    Whole rounds are shuffled copies of the multiset; the last, partial round draws its
+    category counts from the multivariate hypergeometric law (what the first draws of a
+    shuffled multiset hold) and shuffles them, so a draw smaller than the multiset costs
+    ``O(k + categories)``, not ``O(multiset)``.
+
+    Args:
+        counts (torch.LongTensor):
+            Size of each category in the multiset, ``[categories]``.
+        k (int):
+            Number of draws.
+        rng (torch.Generator or None):
+            Source of randomness (the hypergeometric counts use a seed drawn from it).
+
+    Returns:
+        torch.LongTensor:
+            The categories drawn, ``[k]``.
+    """
+    device, size = counts.device, int(counts.sum())
+    categories = torch.arange(len(counts), device=device)
+    full_rounds, rest = divmod(k, size)
+    rounds = [
+        categories.repeat_interleave(counts)[torch.randperm(size, generator=rng, device=device)]
+        for _ in range(full_rounds)
+    ]
+    if rest:
+        seed = int(torch.randint(2**62, (1,), generator=rng, device=device))
+        drawn = np.random.default_rng(seed).multivariate_hypergeometric(counts.cpu().numpy(), rest)
+        partial = categories.repeat_interleave(torch.from_numpy(drawn).to(device))
+        rounds.append(partial[torch.randperm(rest, generator=rng, device=device)])
+
+    return torch.cat(rounds) if rounds else counts.new_zeros(0)
 
 
 class ConditionSampler:
@@ -181,7 +218,8 @@ class ConditionSampler:
         without replacement from the span's category counts (the column as a multiset), in as
         many rounds as needed: with one discrete column, ``n`` equal to the table's size
         reproduces its category counts exactly, with none of the noise of independent draws.
-        Only per-span counts are read, so a saved model holds no per-row state.
+        Only per-span counts are read, so a saved model holds no per-row state, and a draw
+        smaller than the table costs nothing per training row (``multiset_draw``).
 
         Args:
             n (int):
@@ -200,15 +238,9 @@ class ConditionSampler:
         categories = torch.zeros(n, dtype=torch.long, device=device)
         for span, width in enumerate(self.widths):
             positions = torch.nonzero(spans == span).flatten()
-            column = torch.arange(width, device=device).repeat_interleave(
-                self.category_counts[span, :width]
-            )
-            rounds = [
-                column[torch.randperm(len(column), generator=rng, device=device)]
-                for _ in range(-(-len(positions) // len(column)))
-            ]
-            if rounds:
-                categories[positions] = torch.cat(rounds)[: len(positions)]
+            if len(positions):
+                counts = self.category_counts[span, :width]
+                categories[positions] = multiset_draw(counts, len(positions), rng)
 
         return spans, categories
 
