@@ -19,7 +19,7 @@ With one process (no ``torchrun``) nothing of this runs: ``Shard()`` is the whol
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -118,6 +118,30 @@ def gather_rows(rows: torch.Tensor, shard: Shard) -> torch.Tensor:
         return torch.cat(parts)
 
     return _GatherRows.apply(rows, shard.rank, shard.world)
+
+
+def gather_columns(parts: Sequence[torch.Tensor | None], shard: Shard) -> list[torch.Tensor | None]:
+    """Gather several ``[rows, ...]`` tensors of the same rows in one collective.
+
+    Each part is flattened to float columns, the columns are gathered together
+    (``gather_rows``) and split back, each part with its own shape and dtype (integer parts,
+    such as class indices, must be exact in float32). None parts stay None.
+
+    Returns:
+        list[torch.Tensor or None]:
+            The global batch of each part; the parts themselves in one process.
+    """
+    present = [part for part in parts if part is not None]
+    if not shard.is_distributed or not present:
+        return list(parts)
+
+    columns = [part.reshape(len(part), -1).to(torch.float32) for part in present]
+    gathered = gather_rows(torch.cat(columns, dim=1), shard)
+    pieces = iter(gathered.split([c.shape[1] for c in columns], dim=1))
+    return [
+        None if part is None else next(pieces).reshape(-1, *part.shape[1:]).to(part.dtype)
+        for part in parts
+    ]
 
 
 def mean_over_ranks(values: dict[str, torch.Tensor], shard: Shard) -> dict[str, torch.Tensor]:

@@ -20,7 +20,7 @@ from sdv_attncorr.core.random import Draws, RowDraws, Shard, normal_rows
 from sdv_attncorr.core.training.conditions import ConditionSampler
 from sdv_attncorr.core.training.distributed import (
     any_rank,
-    gather_rows,
+    gather_columns,
     mean_over_ranks,
     synchronised,
 )
@@ -234,12 +234,9 @@ class Trainer:
             classes = rows[:, self.class_positions[0] : self.class_positions[1]].argmax(dim=1)
 
         # The regularisers see the global batch (its statistics), alike on every process.
-        view = gather_rows(rows, self.shard) if self.uses_view else None
-        if classes is not None:
-            classes = gather_rows(classes, self.shard)
-        batch = GeneratorBatch(
-            gather_rows(raw, self.shard), gather_rows(condition, self.shard), view, classes
-        )
+        view = rows if self.uses_view else None
+        gathered = gather_columns([raw, condition, view, classes], self.shard)
+        batch = GeneratorBatch(*gathered)  # type: ignore[arg-type]  # raw, condition: never None
         return batch, torch.cat([rows, condition], dim=1)
 
     def generator_step(self) -> Losses:
