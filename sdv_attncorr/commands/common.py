@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,3 +79,44 @@ def load_synthesizer(path: str | Path) -> BaseSingleTableSynthesizer:
         raise CommandError(f'{path} holds a {type(synthesizer).__name__}, not a synthesizer.')
 
     return synthesizer
+
+
+def without_nproc(argv: list[str]) -> list[str]:
+    """Return the command line without its ``--nproc N`` (which torchrun would take as its own)."""
+    kept, skip = [], False
+    for argument in argv:
+        if skip or argument.startswith('--nproc='):
+            skip = False
+        elif argument == '--nproc':
+            skip = True
+        else:
+            kept.append(argument)
+    return kept
+
+
+def add_nproc(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """Add ``--nproc N``: run the command in N processes of this machine under torchrun."""
+    parser.add_argument('--nproc', type=int, default=1, help=help_text)
+
+
+def launch(args: argparse.Namespace) -> bool:
+    """Run this command in ``args.nproc`` processes under torchrun, unless it is one of them.
+
+    Returns:
+        bool:
+            True when the command ran under torchrun here (the caller is done), False when the
+            caller runs it itself (one process, or a process torchrun started).
+    """
+    if args.nproc < 1:
+        raise CommandError(f'--nproc must be 1 or more, got {args.nproc}.')
+    if args.nproc == 1 or 'WORLD_SIZE' in os.environ:
+        return False
+
+    command = [
+        sys.executable, '-m', 'torch.distributed.run', '--standalone',
+        f'--nproc-per-node={args.nproc}', '-m', 'sdv_attncorr', *without_nproc(args.argv),
+    ]  # fmt: skip
+    returncode = subprocess.run(command, check=False).returncode
+    if returncode:
+        raise CommandError(f'torchrun with {args.nproc} processes exited with code {returncode}.')
+    return True

@@ -6,14 +6,18 @@ import argparse
 import dataclasses
 import inspect
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 from sdv_attncorr.cli import CommandError
-from sdv_attncorr.commands.common import check_output, parse_literal, read_table
+from sdv_attncorr.commands.common import (
+    add_nproc,
+    check_output,
+    launch,
+    parse_literal,
+    read_table,
+)
 
 SYNTHESIZERS = {
     'attncorr': 'AttnCorrGANSynthesizer',
@@ -84,12 +88,7 @@ def register(subparsers):
     )
     parser.add_argument('--out', required=True, help='where to save the model (.pkl)')
     parser.add_argument('--force', action='store_true', help='overwrite existing outputs')
-    parser.add_argument(
-        '--nproc',
-        type=int,
-        default=1,
-        help='train one model on this many processes of this machine (torchrun, DDP)',
-    )
+    add_nproc(parser, 'train one model on this many processes of this machine (torchrun, DDP)')
     parser.set_defaults(func=run)
 
 
@@ -122,43 +121,16 @@ def _metadata(args, data, table_name):
     return Metadata.detect_from_dataframes({table_name: data})
 
 
-def without_nproc(argv: list[str]) -> list[str]:
-    """Return the command line without its ``--nproc N`` (which torchrun would take as its own)."""
-    kept, skip = [], False
-    for argument in argv:
-        if skip or argument.startswith('--nproc='):
-            skip = False
-        elif argument == '--nproc':
-            skip = True
-        else:
-            kept.append(argument)
-    return kept
-
-
-def launch(args):
-    """Run this same command in ``args.nproc`` processes with torchrun; each joins the fit."""
-    command = [
-        sys.executable, '-m', 'torch.distributed.run', '--standalone',
-        f'--nproc-per-node={args.nproc}', '-m', 'sdv_attncorr', *without_nproc(args.argv),
-    ]  # fmt: skip
-    returncode = subprocess.run(command, check=False).returncode
-    if returncode:
-        raise CommandError(f'torchrun with {args.nproc} processes exited with code {returncode}.')
-
-
 def run(args):
     """Fit and save (on rank 0 when torchrun launched several processes)."""
     from sdv.errors import InvalidDataError, SynthesizerInputError
 
-    if args.nproc < 1:
-        raise CommandError(f'--nproc must be 1 or more, got {args.nproc}.')
-    launched = 'WORLD_SIZE' in os.environ
     out = check_output(args.out, args.force)
     metadata_out = out.with_suffix('.metadata.json')
     if not args.metadata:
         check_output(metadata_out, args.force)
-    if args.nproc > 1 and not launched:
-        return launch(args)
+    if launch(args):
+        return None
 
     data = read_table(args.data)
     parameters = parse_parameters(args)

@@ -1,8 +1,13 @@
-"""``sdv-attncorr sample``: sample rows from a saved synthesizer into a CSV or Parquet file."""
+"""``sdv-attncorr sample``: sample rows from a saved synthesizer into a CSV or Parquet file.
+
+An ``--out`` without a suffix is a Parquet dataset folder; ``--nproc N`` writes it from N
+processes (torchrun), one part each.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sdv_attncorr.cli import CommandError
-from sdv_attncorr.commands.common import check_output, load_synthesizer, parse_literal
+from sdv_attncorr.commands.common import (
+    add_nproc,
+    check_output,
+    launch,
+    load_synthesizer,
+    parse_literal,
+)
 
 if TYPE_CHECKING:
     from sdv.sampling import Condition
@@ -20,6 +31,7 @@ EXAMPLE = """examples:
   sdv-attncorr sample crops.pkl --rows 10000 --out synthetic.csv
   sdv-attncorr sample crops.pkl --rows 0 --condition label=rice:100 --condition label=maize:50 \\
       --out rice_and_maize.parquet
+  sdv-attncorr sample crops.pkl --rows 10000000 --nproc 2 --out synthetic  # a Parquet folder
 """
 
 
@@ -41,8 +53,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar='COLUMN=VALUE:COUNT',
         help='COUNT rows with COLUMN equal to VALUE (repeatable)',
     )
-    parser.add_argument('--out', required=True, help='output .csv or .parquet file')
+    parser.add_argument(
+        '--out', required=True, help='output .csv or .parquet file, or a folder (no suffix)'
+    )
     parser.add_argument('--force', action='store_true', help='overwrite an existing output')
+    add_nproc(parser, 'write a Parquet folder from this many processes (torchrun), a part each')
     parser.set_defaults(func=run)
 
 
@@ -84,6 +99,11 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Sample into a hidden partial file, then move it over ``--out`` (kept if sampling fails)."""
+    if not Path(args.out).suffix:
+        return _run_folder(args)
+    if args.nproc != 1:
+        raise CommandError('--nproc writes a Parquet folder: give an --out without a suffix.')
+
     out = check_output(args.out, args.force, suffixes=('.csv', '.parquet', '.pq'))
     synthesizer = load_synthesizer(args.model)
     conditions = parse_conditions(synthesizer, args.condition)
@@ -99,6 +119,21 @@ def run(args: argparse.Namespace) -> None:
         partial.unlink(missing_ok=True)
 
     print(f'Wrote {args.rows + sum(c.get_num_rows() for c in conditions)} rows to {out}')
+
+
+def _run_folder(args: argparse.Namespace) -> None:
+    """Write a Parquet folder, from ``--nproc`` processes (each checks its own part)."""
+    if args.condition:
+        raise CommandError('--condition writes a .csv or .parquet file, not a folder.')
+    if args.rows < 1:
+        raise CommandError('nothing to sample: give --rows N (N > 0).')
+    if launch(args):
+        return
+
+    synthesizer = load_synthesizer(args.model)
+    folder = synthesizer.sample_to_file(args.rows, args.out, overwrite=args.force)
+    if int(os.environ.get('RANK', 0)) == 0:
+        print(f'Wrote {args.rows} rows to the Parquet folder {folder}')
 
 
 def _sample_into(

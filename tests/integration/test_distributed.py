@@ -66,3 +66,40 @@ def test_nproc_must_be_positive(folder):
     )  # fmt: skip
     assert result.returncode == 2
     assert '--nproc must be 1 or more' in result.stderr
+
+
+def sample(folder, *arguments):
+    return subprocess.run(
+        [sys.executable, '-m', 'sdv_attncorr.cli', 'sample', *arguments],
+        cwd=folder, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def model(folder):
+    if not (folder / 'wgan-mfs-1.pkl').exists():
+        fit(folder, 'wgan-mfs', 1)
+    return 'wgan-mfs-1.pkl'
+
+
+def test_two_processes_sample_a_parquet_folder_a_part_each(folder, model):
+    result = sample(folder, model, '--rows', '101', '--nproc', '2', '--out', 'rows')
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'Wrote 101 rows' in result.stdout
+
+    parts = sorted(p.name for p in (folder / 'rows').iterdir())
+    assert parts == ['part-00000-of-00002.parquet', 'part-00001-of-00002.parquet']
+    assert len(pd.read_parquet(folder / 'rows')) == 101
+
+
+@pytest.mark.parametrize(
+    'arguments, message',
+    [
+        (['--rows', '5', '--nproc', '2', '--out', 'rows.csv'], '--nproc writes a Parquet folder'),
+        (['--condition', 'group=a:3', '--out', 'conditioned'], '--condition writes a .csv'),
+    ],
+)
+def test_sampling_refusals_exit_2_with_one_line(folder, model, arguments, message):
+    result = sample(folder, model, *arguments)
+    assert result.returncode == 2
+    assert message in result.stderr

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from sdv_attncorr.commands.fit import without_nproc
+from sdv_attncorr.commands.common import without_nproc
 from sdv_attncorr.core.random import RowDraws, Shard, normal_rows, uniform_rows
 from sdv_attncorr.core.training.distributed import launched_device, launched_shard
 from sdv_attncorr.core.training.schedule import sharded_batch
