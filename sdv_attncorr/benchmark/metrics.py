@@ -163,9 +163,11 @@ def train_half_scores(
     Returns:
         dict[str, float]:
             ``mfs_distance``, ``exact_copy_share`` (share of synthetic rows equal to a train
-            row) and ``dcr_ratio`` (median distance of synthetic rows to their closest train row
-            over that of held-out rows: about 1 is private, near 0 is copying); NaN where a
-            figure could not be computed.
+            row), ``dcr_ratio`` (median distance of synthetic rows to their closest train row
+            over that of held-out rows: about 1 is private, near 0 is copying) and
+            ``membership_auc`` (a membership-inference attack's ROC AUC from the distance of
+            train and held-out rows to their closest synthetic row: 0.5 is chance); NaN where
+            a figure could not be computed.
     """
     _, (real, held_out, fake) = _encoded(metadata, table_name, train, test, synthetic)
     mfs, _ = mfs_distance(
@@ -185,6 +187,7 @@ def train_half_scores(
         'mfs_distance': _number(mfs.distance if mfs else None),
         'exact_copy_share': _number(privacy['exact_copy_share']),
         'dcr_ratio': _number(privacy['dcr_median_ratio']),
+        'membership_auc': _number(privacy['membership_inference_auc']),
     }
 
 

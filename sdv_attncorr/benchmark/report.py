@@ -19,6 +19,7 @@ COLUMNS = [
     ('MFS distance', 'mfs_distance', 2),
     ('exact copies', 'exact_copy_share', 3),
     ('DCR ratio', 'dcr_ratio', 2),
+    ('MIA AUC', 'membership_auc', 3),
     ('fit s', 'fit_s', 1),
     ('s / epoch', 's_per_epoch', 3),
     ('G steps', 'steps', 0),

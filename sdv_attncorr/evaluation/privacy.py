@@ -12,6 +12,12 @@ rows, and for a baseline: ``holdout_data`` rows or, without a holdout, real rows
 other real rows (leave-one-out). Synthetic rows much closer to the real rows than the baseline
 rows are suggest memorisation. With a holdout, SDMetrics' ``DCROverfittingProtection`` can be
 added (``sdmetrics_privacy``), on seeded subsamples of each table.
+
+Membership inference (with a holdout only): an attacker who holds the synthetic table guesses
+that a row was trained on when its distance to the closest synthetic record is small. Its ROC
+AUC over equal numbers of training and holdout rows (the same distance space) is 0.5 when the
+synthetic rows tell training rows from unseen ones no better than chance, and 1 when every
+training row has a synthetic record closer than every holdout row's.
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sdmetrics.single_table import DCROverfittingProtection
+from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
@@ -93,6 +100,8 @@ class PrivacyResult:
             The real rows searched for neighbours.
         sdmetrics (dict):
             SDMetrics privacy scores that applied, by metric name.
+        membership_auc (float or None):
+            The distance-to-closest-synthetic-record attack's ROC AUC (None without a holdout).
     """
 
     copies: dict
@@ -101,6 +110,7 @@ class PrivacyResult:
     baseline: str
     reference_rows: int
     sdmetrics: dict = field(default_factory=dict)
+    membership_auc: float | None = None
 
     def summary(self):
         """Return the figures as a JSON-ready dict.
@@ -122,6 +132,7 @@ class PrivacyResult:
             'dcr_median_ratio': synthetic_median / baseline_median if baseline_median else None,
             'share_closer_than_baseline_p05': float(np.mean(self.dcr_synthetic < baseline_p05)),
             'dcr_baseline': self.baseline,
+            'membership_inference_auc': self.membership_auc,
             'dcr_rows': {
                 'synthetic': len(self.dcr_synthetic),
                 'baseline': len(self.dcr_baseline),
@@ -206,4 +217,40 @@ def privacy_metrics(
         baseline = 'real rows against the other real rows (leave-one-out)'
 
     copies = _exact_copies(real, synthetic, holdout)
-    return PrivacyResult(copies, dcr_synthetic, dcr_baseline, baseline, len(reference))
+    result = PrivacyResult(copies, dcr_synthetic, dcr_baseline, baseline, len(reference))
+    if holdout is not None:
+        attacked = synthetic.take(sample_rows(len(synthetic), max_reference_rows, rng))
+        result.membership_auc = membership_auc(real, holdout, space.transform(attacked), space,
+                                               max_query_rows, rng)  # fmt: skip
+    return result
+
+
+def membership_auc(real, holdout, synthetic_matrix, space, rows, rng):
+    """ROC AUC of guessing "trained on" from a small distance to the closest synthetic record.
+
+    Args:
+        real (sdv_attncorr.evaluation.columns.EncodedTable):
+            The training rows (members).
+        holdout (sdv_attncorr.evaluation.columns.EncodedTable):
+            Rows not trained on (non-members).
+        synthetic_matrix (numpy.ndarray):
+            The synthetic rows, in ``space``.
+        space (_DistanceSpace):
+            The distance space.
+        rows (int):
+            Rows drawn from each side (the smaller side's size at most, so both count alike).
+        rng (numpy.random.Generator):
+            Source of the draws.
+
+    Returns:
+        float:
+            The AUC: 0.5 is chance, 1 a perfect attack.
+    """
+    size = min(rows, len(real), len(holdout))
+    members = real.take(sample_rows(len(real), size, rng))
+    others = holdout.take(sample_rows(len(holdout), size, rng))
+    distances = np.concatenate(
+        [_closest_distances(synthetic_matrix, space.transform(side)) for side in (members, others)]
+    )
+    labels = np.repeat([1, 0], [len(members), len(others)])
+    return float(roc_auc_score(labels, -distances))

@@ -29,6 +29,7 @@ PRIVACY = (
     ('dcr_baseline_p05', '5th percentile DCR, baseline rows'),
     ('share_closer_than_baseline_p05', "Share of synthetic rows closer than the baseline's 5%"),
     ('dcr_baseline', 'DCR baseline'),
+    ('membership_inference_auc', 'Membership inference ROC AUC (0.5 = chance)'),
 )
 UTILITY_METRICS = ('accuracy', 'macro_f1', 'roc_auc', 'r2', 'rmse')
 

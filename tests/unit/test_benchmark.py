@@ -151,8 +151,9 @@ def test_train_half_scores_see_copies_of_the_train_half(frames):
     copied = metrics.train_half_scores(train, test, train, metadata, 'tiny')
     fresh = metrics.train_half_scores(train, test, test, metadata, 'tiny')
 
-    assert set(copied) == {'mfs_distance', 'exact_copy_share', 'dcr_ratio'}
+    assert set(copied) == {'mfs_distance', 'exact_copy_share', 'dcr_ratio', 'membership_auc'}
     assert copied['exact_copy_share'] == 1 and copied['dcr_ratio'] == 0
+    assert copied['membership_auc'] == 1
     assert fresh['exact_copy_share'] == 0 and fresh['dcr_ratio'] > 0.5
     # The meta-feature distance grows when the columns' spread and location change.
     stretched = train.assign(x=train['x'] * 3 + 2, z=train['z'] * 3 - 2)

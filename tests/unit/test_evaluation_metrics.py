@@ -209,6 +209,19 @@ def test_privacy_counts_exact_copies_exactly(crops, crop_roles):
     assert copies['exact_copy_share'] == 0.5
 
 
+def test_membership_inference_auc_is_one_for_copies_and_chance_for_fresh_rows(crops, crop_roles):
+    members, others = crops.iloc[:220], crops.iloc[220:]
+    real, holdout = encode(members, crop_roles), encode(others, crop_roles)
+    copied = privacy_metrics(real, real, holdout).summary()
+    assert copied['membership_inference_auc'] == 1.0
+
+    # Rows drawn like the table but trained on by no one: the attack is a coin toss.
+    fresh = encode(shuffle_columns(crops, seed=1), crop_roles)
+    assert abs(privacy_metrics(real, fresh, holdout).membership_auc - 0.5) < 0.07
+
+    assert privacy_metrics(real, real, None).summary()['membership_inference_auc'] is None
+
+
 def test_ml_utility_classification(crops, crop_roles):
     real = encode(crops, crop_roles)
     result = ml_utility(real, real, None, 'label', 'classification')
