@@ -88,3 +88,11 @@ def test_a_folder_is_never_written_over_by_surprise(fitted, tmp_path, monkeypatc
 def test_sampled_rows_keep_the_table_columns(fitted, tmp_path):
     folder = fitted.sample_to_file(5, tmp_path / 'rows')
     assert list(pd.read_parquet(folder).columns) == list(fitted.sample(1)[TABLE].columns)
+
+
+def test_an_unknown_suffix_is_refused_naming_what_is_written(fitted, tmp_path):
+    from sdv.errors import SynthesizerInputError
+
+    with pytest.raises(SynthesizerInputError, match='or a Parquet dataset folder'):
+        fitted.sample_to_file(5, tmp_path / 'rows.txt')
+    assert not (tmp_path / 'rows.txt').exists()
