@@ -17,7 +17,7 @@ from sdv.single_table.utils import detect_discrete_columns
 from sdv.utils import load_synthesizer
 
 from sdv_attncorr.core.training.config import GANConfig, HyperparameterError
-from sdv_attncorr.core.training.distributed import launched_device
+from sdv_attncorr.core.training.distributed import launched_device, launched_shard
 from sdv_attncorr.data.encoder import TableEncoder
 from sdv_attncorr.models.gan_model import GANModel
 from sdv_attncorr.synthesizers import validation
@@ -153,7 +153,8 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
             launched_device('cuda') if config.enable_gpu and torch.cuda.is_available() else 'cpu'
         )
         self._model = GANModel(config, device=device)
-        if config.aim_repo is None:
+        # Under torchrun the processes train one model: only the first one records it.
+        if config.aim_repo is None or launched_shard().rank != 0:
             self._model.fit(processed_data, discrete_columns)
             return
 

@@ -76,3 +76,18 @@ def test_tracking_without_aim_installed_says_how_to_install_it(monkeypatch, mixe
 def test_aim_repo_must_be_a_path(mixed_metadata):
     with pytest.raises(SynthesizerInputError, match='aim_repo must be a folder path'):
         AttnCorrGANSynthesizer(mixed_metadata, aim_repo=3)
+
+
+def test_under_torchrun_only_the_first_process_tracks(
+    tmp_path, mixed_table, mixed_metadata, monkeypatch
+):
+    from sdv_attncorr.core.random import Shard
+    from sdv_attncorr.synthesizers import base
+
+    repo = tmp_path / 'aim'
+    monkeypatch.setattr(base, 'launched_shard', lambda: Shard(rank=1, world=2))
+    synthesizer = AttnCorrGANSynthesizer(mixed_metadata, **FAST, aim_repo=str(repo))
+    synthesizer.fit({TABLE: mixed_table})  # the engine itself trains alone: no torchrun here
+
+    assert getattr(synthesizer, 'aim_run_hash', None) is None
+    assert not repo.exists()
