@@ -73,6 +73,8 @@ def process_group(shard: Shard, device: torch.device) -> Iterator[None]:
         return
 
     backend = 'nccl' if device.type == 'cuda' else 'gloo'
+    if device.type == 'cuda':
+        torch.cuda.set_device(device)  # NCCL's barrier and collectives use the current device
     dist.init_process_group(backend, rank=shard.rank, world_size=shard.world)
     try:
         yield
