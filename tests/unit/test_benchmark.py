@@ -485,3 +485,30 @@ def test_the_cost_counts_the_epochs_an_early_stopped_fit_ran(
     assert epochs_trained(synthesizer) == ran
     steps_per_epoch = len(mixed_table) // FAST['batch_size']
     assert optimizer_steps(synthesizer, len(mixed_table)) == (ran * steps_per_epoch,) * 2
+
+
+def test_a_fit_in_the_worker_runs_joblib_in_one_process(monkeypatch, frames):
+    # CTGAN's and TVAE's transformer call Parallel(n_jobs=-1) above 500 rows; loky's worker
+    # processes used more cores than the fit's and outlived it, so the worker never ended.
+    from joblib import Parallel, delayed
+
+    from sdv_attncorr.benchmark import runner
+
+    real, _, metadata = frames
+    backends = []
+
+    class JoblibSynthesizer:
+        def fit(self, data):
+            Parallel(n_jobs=-1)(delayed(abs)(-1) for _ in range(2))
+            backends.append(type(Parallel(n_jobs=-1)._backend).__name__)
+
+        def sample(self, num_rows):
+            return {'tiny': real.head(num_rows)}
+
+    monkeypatch.setattr(runner, 'build_synthesizer', lambda job, metadata: JoblibSynthesizer())
+    monkeypatch.setattr(runner, '_cost', lambda *args: {})
+    job = {'threads': 1, 'seed': 0, 'train': real, 'table_name': 'tiny'}
+    result = runner.run_worker({**job, 'metadata': metadata.to_dict()})
+
+    assert backends == ['SequentialBackend']
+    assert len(result['synthetic']) == len(real)
