@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pyarrow
+import pyarrow.parquet
 from sdv.errors import SynthesizerInputError
 
 from sdv_attncorr.core.random import Shard
@@ -45,22 +47,13 @@ class _CsvWriter:
 
 class _ParquetWriter:
     def __init__(self, path):
-        try:
-            import pyarrow
-            import pyarrow.parquet
-        except ImportError as error:
-            raise ImportError(
-                'Writing Parquet needs pyarrow: pip install pyarrow (or write a .csv file).'
-            ) from error
-
         self.path = path
-        self.pyarrow = pyarrow
         self.writer = None
 
     def write(self, frame):
-        table = self.pyarrow.Table.from_pandas(frame, preserve_index=False)
+        table = pyarrow.Table.from_pandas(frame, preserve_index=False)
         if self.writer is None:
-            self.writer = self.pyarrow.parquet.ParquetWriter(self.path, table.schema)
+            self.writer = pyarrow.parquet.ParquetWriter(self.path, table.schema)
         self.writer.write_table(table.cast(self.writer.schema))
 
     def close(self):

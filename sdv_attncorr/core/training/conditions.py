@@ -45,10 +45,11 @@ def multiset_draw(counts: torch.Tensor, k: int, rng: torch.Generator | None) -> 
     device, size = counts.device, int(counts.sum())
     categories = torch.arange(len(counts), device=device)
     full_rounds, rest = divmod(k, size)
-    rounds = [
-        categories.repeat_interleave(counts)[torch.randperm(size, generator=rng, device=device)]
-        for _ in range(full_rounds)
-    ]
+    rounds: list[torch.Tensor] = []
+    if full_rounds:
+        column = categories.repeat_interleave(counts)
+        for _ in range(full_rounds):
+            rounds.append(column[torch.randperm(size, generator=rng, device=device)])
     if rest:
         seed = int(torch.randint(2**62, (1,), generator=rng, device=device))
         drawn = np.random.default_rng(seed).multivariate_hypergeometric(counts.cpu().numpy(), rest)

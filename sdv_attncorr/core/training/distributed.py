@@ -114,10 +114,6 @@ def gather_rows(rows: torch.Tensor, shard: Shard) -> torch.Tensor:
     """
     if not shard.is_distributed:
         return rows
-    if not rows.requires_grad:
-        parts = [torch.empty_like(rows) for _ in range(shard.world)]
-        dist.all_gather(parts, rows.contiguous())
-        return torch.cat(parts)
 
     return _GatherRows.apply(rows, shard.rank, shard.world)
 

@@ -175,7 +175,7 @@ class Trainer:
         the plain generator by default.
         """
         noise = normal_rows((condition.shape[0], self.d_noise), rng=self.draws, device=self.device)
-        raw = (generator or self.generator)(noise, condition)
+        raw = (self.generator if generator is None else generator)(noise, condition)
         return raw, self.head(raw, rng=self.draws)
 
     @property
