@@ -16,6 +16,7 @@ from sdv_attncorr.core.layout import TableLayout
 from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES, GradientPenalty
 from sdv_attncorr.core.losses.registry import (
     GENERATOR_REGULARIZERS,
+    WITHOUT_REAL_ROWS,
     RegularizerContext,
     WeightedRegularizer,
 )
@@ -23,6 +24,7 @@ from sdv_attncorr.core.losses.view import view_index, view_of
 from sdv_attncorr.core.nets.critics import PacCritic
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
+from sdv_attncorr.core.privacy.accountant import PrivacyLedger, noise_for_epsilon
 from sdv_attncorr.core.random import Shard, fresh_seed, seeded_init
 from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
@@ -37,6 +39,7 @@ from sdv_attncorr.core.training.early_stopping import (
 )
 from sdv_attncorr.core.training.fidelity import FidelityScore
 from sdv_attncorr.core.training.history import LossHistory
+from sdv_attncorr.core.training.private_critic import PrivateCriticStep
 from sdv_attncorr.core.training.schedule import effective_batch, sharded_batch, steps_per_epoch
 from sdv_attncorr.core.training.trainer import Trainer
 
@@ -60,6 +63,12 @@ class GANEngine:
             Index, among the discrete spans, of the class column (for the class-wise loss).
         device (torch.device):
             Where to train.
+        ledger (PrivacyLedger or None):
+            With ``config.epsilon``: the privacy spent so far (the released statistics); the
+            critic's DP-SGD steps add to it (``training/private_critic.py``).
+        released_counts (torch.LongTensor or None):
+            With ``config.epsilon``: the released category counts of each discrete span
+            (``ConditionSampler``'s ``released_counts``).
 
     Its ``seed`` is ``config.random_state``, or one drawn from fresh entropy when that is None:
     initial weights, the trainer's draws and each loss's own source derive from it. After
@@ -70,6 +79,10 @@ class GANEngine:
     # Engines pickled before early stopping existed have no instance attributes for these.
     best_epoch: int | None = None
     stop_reason: str | None = None
+    # Nor for differential privacy, which engines pickled before it never used.
+    private: bool = False
+    ledger: PrivacyLedger | None = None
+    noise_multiplier: float | None = None
 
     def __init__(
         self,
@@ -79,7 +92,15 @@ class GANEngine:
         *,
         class_span: int | None = None,
         device: torch.device | str = 'cpu',
+        ledger: PrivacyLedger | None = None,
+        released_counts: torch.Tensor | None = None,
     ) -> None:
+        self.private = config.epsilon is not None
+        if self.private and (ledger is None or released_counts is None):
+            raise ValueError('Training with epsilon needs a privacy ledger and released counts.')
+
+        self.ledger = ledger
+        self.noise_multiplier: float | None = None
         self.config = config
         self.layout = layout
         self.class_span = class_span
@@ -88,10 +109,13 @@ class GANEngine:
         self.conditions = ConditionSampler(
             categories.to(self.device),
             widths,
-            log_frequency=config.log_frequency,
-            multi_column_share=config.multi_column_conditions,
+            # Under DP the critic's real rows are drawn uniformly: conditions at frequency.
+            log_frequency=config.log_frequency and not self.private,
+            multi_column_share=0.0 if self.private else config.multi_column_conditions,
+            released_counts=released_counts,
         )
-        self.batch_size, self.pac = effective_batch(config, categories.shape[0])
+        batch_config = config.replace(pac=1) if self.private else config
+        self.batch_size, self.pac = effective_batch(batch_config, categories.shape[0])
         self.history = LossHistory()
         self.seed = fresh_seed() if config.random_state is None else config.random_state
         self.generator, self.critic = seeded_init(self.seed, self._build_modules)
@@ -126,7 +150,12 @@ class GANEngine:
             batch_size=batch_size,
             seed=self.seed,
         )
-        return [pair for build in GENERATOR_REGULARIZERS.values() for pair in build(context)]
+        return [
+            pair
+            for name, build in GENERATOR_REGULARIZERS.items()
+            if not self.private or name in WITHOUT_REAL_ROWS
+            for pair in build(context)
+        ]
 
     def _view_classes(
         self, n_rows: int, index: torch.Tensor
@@ -161,6 +190,11 @@ class GANEngine:
                 ``edges``); None cuts at deciles.
         """
         shard = launched_shard()
+        if self.private and shard.is_distributed:
+            raise RuntimeError(
+                'Training with epsilon (differential privacy) runs in one process: DP-SGD '
+                'under torchrun is not supported. Run the fit without torchrun / --nproc.'
+            )
         with process_group(shard, self.device):
             self._train(data.to(self.device), callbacks, bin_edges, shard)
 
@@ -172,12 +206,14 @@ class GANEngine:
         shard: Shard,
     ) -> None:
         batch_size = sharded_batch(self.batch_size, self.pac, shard.world)
-        early_stopping = self._early_stopping(data, bin_edges, batch_size)
+        # Under DP the validation score (it reads real rows) is off.
+        early_stopping = None if self.private else self._early_stopping(data, bin_edges, batch_size)
+        adversarial = 'bce' if self.private else self.config.adversarial_loss
         trainer = Trainer(
             generator=self.generator,
             head=self.head,
             critic=self.critic,
-            adversarial=ADVERSARIAL_LOSSES[self.config.adversarial_loss],
+            adversarial=ADVERSARIAL_LOSSES[adversarial],
             conditions=self.conditions,
             data=data,
             rng=torch.Generator(self.device).manual_seed(self.seed),
@@ -196,13 +232,37 @@ class GANEngine:
                 ProgressBar(self.config.verbose and shard.rank == 0),
             ],
             shard=shard,
+            private_critic=self._private_critic(len(data)) if self.private else None,
         )
         trainer.fit(self.config.epochs, self.config.max_training_seconds)
         self.stop_reason = trainer.stop_reason
         self.best_epoch = early_stopping.best_epoch if early_stopping else None
 
+    def _private_critic(self, n_rows: int) -> PrivateCriticStep:
+        """Build the DP-SGD critic step, its noise calibrated unless ``dp_noise_multiplier``.
+
+        Calibrated, the noise is the smallest with which every critic step of ``epochs``
+        (with what the ledger holds already) spends at most ``epsilon``.
+        """
+        config, ledger = self.config, self.ledger
+        assert config.epsilon is not None and ledger is not None  # noqa: S101 (set when private)
+        per_epoch = steps_per_epoch(n_rows, self.batch_size) * config.discriminator_steps
+        rate = min(1.0, self.batch_size / n_rows)
+        self.noise_multiplier = config.dp_noise_multiplier or noise_for_epsilon(
+            config.epsilon, ledger.delta, rate, config.epochs * per_epoch, spent_rdp=ledger.rdp
+        )
+        return PrivateCriticStep(
+            self.critic,
+            ledger,
+            epsilon=config.epsilon,
+            n_rows=n_rows,
+            batch_size=self.batch_size,
+            noise_multiplier=self.noise_multiplier,
+            max_norm=config.dp_max_grad_norm,
+        )
+
     def _critic_regularizers(self) -> list[tuple[float, Any]]:
-        if self.config.adversarial_loss != 'wgan-gp':
+        if self.private or self.config.adversarial_loss != 'wgan-gp':
             return []
 
         return [(self.config.gradient_penalty_weight, GradientPenalty(pac=self.pac))]

@@ -16,6 +16,7 @@ import pandas as pd
 from rdt.transformers import OneHotEncoder
 
 from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, NULL_SUFFIX, TableLayout
+from sdv_attncorr.data.private_statistics import PrivateStatistics
 from sdv_attncorr.data.quantile import QuantileNormalizer
 
 ONE_HOT_CHUNK_ROWS = 65_536
@@ -70,6 +71,49 @@ class TableEncoder:
         self.layout = TableLayout.from_widths(parts)
         return self
 
+    def fit_private(
+        self,
+        data: pd.DataFrame,
+        discrete_columns: Collection[str],
+        statistics: PrivateStatistics,
+    ) -> TableEncoder:
+        """Learn each column's encoding from released statistics only (differential privacy).
+
+        The categories are the released ones (a value outside them must be replaced first:
+        ``PrivateStatistics.replace_unreleased``); the quantile grids come from the released
+        histograms; a null-indicator span exists where the released missing count is above
+        twice the noise std. Nothing else of ``data`` is read but its columns and dtypes.
+
+        Args:
+            data (pandas.DataFrame):
+                The processed table.
+            discrete_columns (Collection[str]):
+                The columns to encode as categories.
+            statistics (PrivateStatistics):
+                The release (``private_statistics.release_statistics``).
+
+        Returns:
+            TableEncoder:
+                ``self``.
+        """
+        self.columns = list(data.columns)
+        self.discrete_columns = [column for column in self.columns if column in discrete_columns]
+        self._dtypes = data.dtypes.to_dict()
+        parts = []
+        for column in self.columns:
+            if column in discrete_columns:
+                released = pd.Series(statistics.categories[column], name=column, dtype=object)
+                parts.append(self._fit_one_hot(released))
+                continue
+            release = statistics.numeric[column]
+            self._has_nulls[column] = release.missing > 2 * statistics.noise_std
+            normalizer = QuantileNormalizer().fit_histogram(release.edges, release.counts)
+            self._normalizers[column] = normalizer
+            parts.extend(self._numeric_parts(column))
+
+        self.layout = TableLayout.from_widths(parts)
+        return self
+
     def fitted_layout(self) -> TableLayout:
         """Return the layout of an encoded row; refuse before ``fit``."""
         if self.layout is None:
@@ -80,10 +124,7 @@ class TableEncoder:
     def _fit_column(self, series: pd.Series, is_discrete: bool) -> list[tuple[str, str, int]]:
         column = series.name
         if is_discrete:
-            encoder = OneHotEncoder()
-            encoder.fit(series.to_frame(), column)
-            self._one_hot[column] = encoder
-            return [(column, DISCRETE, len(encoder.dummies))]
+            return [self._fit_one_hot(series)]
 
         values = pd.to_numeric(series, errors='raise').to_numpy(dtype=float)
         null = np.isnan(values)
@@ -94,6 +135,15 @@ class TableEncoder:
         self._has_nulls[column] = bool(null.any())
         observed = values[~null]
         self._normalizers[column] = QuantileNormalizer().fit(observed)
+        return self._numeric_parts(column)
+
+    def _fit_one_hot(self, series: pd.Series) -> tuple[str, str, int]:
+        encoder = OneHotEncoder()
+        encoder.fit(series.to_frame(), series.name)
+        self._one_hot[series.name] = encoder
+        return (series.name, DISCRETE, len(encoder.dummies))
+
+    def _numeric_parts(self, column: str) -> list[tuple[str, str, int]]:
         parts = [(column, CONTINUOUS, 1)]
         if self._has_nulls[column]:
             parts.append((column + NULL_SUFFIX, DISCRETE, 2))

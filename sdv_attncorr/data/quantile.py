@@ -49,6 +49,33 @@ class QuantileNormalizer:
         self._lowest = 0.5 * inner[0]
         return self
 
+    def fit_histogram(self, edges: np.ndarray, counts: np.ndarray) -> QuantileNormalizer:
+        """Learn the grid from a histogram (values spread evenly within each bin).
+
+        What the encoder learns under differential privacy: a released noisy histogram
+        (``private_statistics.NumericRelease``) instead of the values.
+
+        Args:
+            edges (numpy.ndarray):
+                Bin edges, increasing, ``[bins + 1]``.
+            counts (numpy.ndarray):
+                Count of each bin, non-negative, not all 0, ``[bins]``.
+
+        Returns:
+            QuantileNormalizer:
+                ``self``.
+        """
+        inner = (np.arange(GRID_SIZE) + 0.5) / GRID_SIZE
+        self.grid_probabilities = np.concatenate([[0.0], inner, [1.0]])
+        filled = np.flatnonzero(counts > 0)
+        cumulative = np.concatenate([[0.0], np.cumsum(counts[filled]) / counts[filled].sum()])
+        # Each filled bin runs from (probability before it, low edge) to (after it, high edge).
+        probabilities = np.repeat(cumulative, 2)[1:-1]
+        values = np.stack([edges[filled], edges[filled + 1]], axis=1).ravel()
+        self.grid_values = np.interp(self.grid_probabilities, probabilities, values)
+        self._lowest = 0.5 * inner[0]
+        return self
+
     def _grid(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the fitted ``(grid_probabilities, grid_values)``."""
         if self.grid_probabilities is None or self.grid_values is None:

@@ -10,10 +10,15 @@ import pandas as pd
 import torch
 
 from sdv_attncorr.core.engine import GANEngine
+from sdv_attncorr.core.privacy.accountant import PrivacyLedger, gaussian_rdp, noise_for_share
 from sdv_attncorr.core.random import RngState, make_rng
 from sdv_attncorr.core.training.config import GANConfig
 from sdv_attncorr.core.training.fidelity import CONTINUOUS_BINS
 from sdv_attncorr.data.encoder import TableEncoder
+from sdv_attncorr.data.private_statistics import release_statistics, released_span_counts
+
+STATISTICS_PART = 'statistics (encoder and sampler)'
+THRESHOLD_PART = 'category thresholds'
 
 
 class GANModel:
@@ -35,6 +40,7 @@ class GANModel:
         self.encoder = TableEncoder()
         self.engine: GANEngine | None = None
         self.loss_values: pd.DataFrame | None = None
+        self.threshold_delta = 0.0
         self._rng = make_rng(None)
 
     def fit(
@@ -50,23 +56,80 @@ class GANModel:
             callbacks (list):
                 Extra trainer callbacks (e.g. an experiment tracker).
         """
+        if self.config.epsilon is not None:
+            self._fit_private(data, discrete_columns, callbacks)
+            return
+
         self.encoder.fit(data, discrete_columns)
         matrix = self.encoder.transform(data)
-        categories = torch.from_numpy(self.encoder.categories(matrix))
-        class_span = self._class_span()
+        edges = self.encoder.equal_width_edges(data, CONTINUOUS_BINS)
+        self._train(matrix, callbacks, bin_edges=torch.from_numpy(edges))
+
+    def _fit_private(
+        self, data: pd.DataFrame, discrete_columns: Sequence[str], callbacks: Sequence[Any]
+    ) -> None:
+        """Fit under differential privacy: released statistics, then DP-SGD on the critic.
+
+        The budget: ``dp_statistics_share`` of it for the statistics (one Gaussian mechanism,
+        ``data/private_statistics.py``; ``accountant.noise_for_share``), the rest for the
+        critic's steps; both
+        compose in one RDP ledger at ``delta`` less the share of it that the category
+        thresholds take (a tenth, when some discrete column's categories are not declared).
+        """
+        config, n_rows = self.config, len(data)
+        assert config.epsilon is not None  # noqa: S101 (the caller checked)
+        delta = config.delta or min(1e-5, 1 / (10 * n_rows))
+        declared = config.dp_declared or {}
+        thresholded = any(c in discrete_columns and c not in declared for c in data.columns)
+        self.threshold_delta = delta / 10 if thresholded else 0.0
+        ledger = PrivacyLedger(delta - self.threshold_delta)
+        noise = noise_for_share(config.epsilon, ledger.delta, config.dp_statistics_share)
+        statistics = release_statistics(
+            data, discrete_columns, noise, self.threshold_delta, declared
+        )
+        ledger.spend(STATISTICS_PART, gaussian_rdp(noise))
+        self.encoder.fit_private(data, discrete_columns, statistics)
+        matrix = self.encoder.transform(statistics.replace_unreleased(data))
+        counts = released_span_counts(self.encoder.fitted_layout(), statistics)
+        self._train(matrix, callbacks, ledger=ledger, released_counts=counts)
+
+    def _train(self, matrix: np.ndarray, callbacks: Sequence[Any], **engine_options: Any) -> None:
+        """Build the engine on the encoded table and train it; keep its losses."""
+        bin_edges = engine_options.pop('bin_edges', None)
         engine = GANEngine(
             self.config,
             self.encoder.fitted_layout(),
-            categories,
-            class_span=class_span,
+            torch.from_numpy(self.encoder.categories(matrix)),
+            class_span=self._class_span(),
             device=self.device,
+            **engine_options,
         )
         self.engine = engine
         try:
-            edges = self.encoder.equal_width_edges(data, CONTINUOUS_BINS)
-            engine.fit(torch.from_numpy(matrix), callbacks, torch.from_numpy(edges))
+            engine.fit(torch.from_numpy(matrix), callbacks, bin_edges)
         finally:
             self.loss_values = pd.DataFrame(engine.history.records)
+
+    def privacy_spent(self) -> dict[str, Any]:
+        """Return the (epsilon, delta) the fit spent, with each part's own epsilon.
+
+        Returns:
+            dict:
+                ``{'epsilon': float, 'delta': float, 'parts': {part: {'epsilon', 'delta'}}}``.
+
+        Raises:
+            RuntimeError:
+                If the model was not fitted with ``epsilon``.
+        """
+        ledger = self.engine.ledger if self.engine is not None else None
+        if ledger is None:
+            raise RuntimeError('This model was not fitted with epsilon: it spent no DP budget.')
+
+        parts = {name: {'epsilon': e, 'delta': ledger.delta} for name, e in ledger.parts().items()}
+        if self.threshold_delta:
+            parts[THRESHOLD_PART] = {'epsilon': 0.0, 'delta': self.threshold_delta}
+        delta = ledger.delta + self.threshold_delta
+        return {'epsilon': ledger.epsilon, 'delta': delta, 'parts': parts}
 
     def _class_span(self) -> int | None:
         if self.config.class_column is None:

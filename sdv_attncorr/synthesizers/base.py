@@ -65,10 +65,13 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
         locales: list[str] | str = SDV_DEFAULT_LOCALES,
         **hyperparameters: Any,
     ) -> None:
+        # Under DP, SDV's formatters may not learn each column's min, max and decimals from
+        # the rows (unprotected): both are off, so get_parameters() shows what runs.
+        private = hyperparameters.get('epsilon') is not None
         super().__init__(
             metadata=metadata,
-            enforce_min_max_values=enforce_min_max_values,
-            enforce_rounding=enforce_rounding,
+            enforce_min_max_values=enforce_min_max_values and not private,
+            enforce_rounding=enforce_rounding and not private,
             locales=locales,
         )
         self.__dict__.update(hyperparameters)
@@ -163,6 +166,49 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
             self._model.fit(processed_data, discrete_columns, [tracker])
         finally:
             self.aim_run_hash = tracker.run_hash
+
+    def add_constraints(self, constraints: list) -> None:
+        """Add constraints (see ``sdv.cag``); refused under differential privacy.
+
+        Args:
+            constraints (list):
+                The constraints to apply.
+
+        Raises:
+            SynthesizerInputError:
+                With ``epsilon`` set: constraints learn from the rows without noise.
+        """
+        if self.epsilon is not None:
+            raise SynthesizerInputError(
+                'Constraints are not supported with epsilon (differential privacy): SDV fits '
+                'them on the real rows without noise. Remove epsilon or the constraints.'
+            )
+        super().add_constraints(constraints)
+
+    def privacy_spent(self) -> dict[str, Any]:
+        """Return the differential privacy the fit spent on the training rows.
+
+        Returns:
+            dict:
+                ``{'epsilon': float, 'delta': float, 'parts': {part: {'epsilon': float,
+                'delta': float}}}``: the total (epsilon, delta) of the fit and, for each part
+                that read the rows (the released statistics, the critic's DP-SGD steps, the
+                category thresholds), its own cost. Under the ``epsilon`` asked for; below it
+                when training stopped early (a time budget, an interruption).
+
+        Raises:
+            NotFittedError:
+                Before ``fit``.
+            SynthesizerInputError:
+                If the synthesizer was fitted without ``epsilon``.
+        """
+        model = self._fitted_model()
+        if model.engine is None or model.engine.ledger is None:
+            raise SynthesizerInputError(
+                'This synthesizer was fitted without epsilon: it gives no privacy guarantee. '
+                'Fit it with epsilon=... for one.'
+            )
+        return model.privacy_spent()
 
     def _validate_conditions(self, conditions: list[pd.DataFrame]) -> None:
         super()._validate_conditions(conditions)

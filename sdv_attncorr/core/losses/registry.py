@@ -192,3 +192,5 @@ GENERATOR_REGULARIZERS: dict[str, RegularizerBuilder] = {
     'energy': energy_loss,
     'meta_features': meta_feature_loss,
 }
+WITHOUT_REAL_ROWS = frozenset({'condition'})
+"""The regularisers that read no real row: the only ones kept under differential privacy."""

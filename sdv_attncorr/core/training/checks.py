@@ -142,3 +142,28 @@ OPTIONAL_SECONDS = Check(
     'None or a positive number of seconds',
     lambda v: v is None or number(positive=True).accepts(v),
 )
+OPTIONAL_POSITIVE = Check(
+    'None or a positive number', lambda v: v is None or number(positive=True).accepts(v)
+)
+OPTIONAL_PROBABILITY = Check(
+    'None or a number strictly between 0 and 1', lambda v: v is None or (is_number(v) and 0 < v < 1)
+)
+OPEN_SHARE = Check('a number strictly between 0 and 1', lambda v: is_number(v) and 0 < v < 1)
+
+
+def _declaration(value: Any) -> bool:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return False
+    items = list(value)
+    is_bounds = isinstance(value, tuple) and len(items) == 2 and all(map(is_number, items))
+    return is_bounds and items[0] < items[1] or not is_bounds and len(items) > 0
+
+
+DECLARED = Check(
+    'None or a dict of column name to its categories (a list) or its (low, high) bounds (a tuple)',
+    lambda v: (
+        v is None
+        or isinstance(v, dict)
+        and all(isinstance(k, str) and _declaration(d) for k, d in v.items())
+    ),
+)

@@ -72,6 +72,11 @@ class ConditionSampler:
         multi_column_share (float):
             Share of training rows conditioned on more than their one drawn span
             (``several_spans_of``); 0 conditions each on one span, as CTGAN.
+        released_counts (torch.LongTensor or None):
+            Under differential privacy, the released (noisy) category counts, ``[n_spans,
+            max width]``: every draw but the critic's real rows' own conditions
+            (``own_conditions``) reads them, never ``categories``, and no real row is drawn
+            by category (``sample_training`` refuses).
 
     """
 
@@ -82,6 +87,7 @@ class ConditionSampler:
         *,
         log_frequency: bool = True,
         multi_column_share: float = 0.0,
+        released_counts: torch.Tensor | None = None,
     ) -> None:
         self.multi_column_share = multi_column_share
         self.categories = categories
@@ -94,8 +100,12 @@ class ConditionSampler:
         if not self.widths:
             return
 
-        self.rows = CategoryRows(categories, self.widths)
-        self.category_counts = self.rows.counts
+        self.rows: CategoryRows | None = None
+        if released_counts is None:
+            self.rows = CategoryRows(categories, self.widths)
+            self.category_counts = self.rows.counts
+        else:
+            self.category_counts = released_counts.to(device)
         counts = self.category_counts.float()
         weights = torch.log1p(counts) if log_frequency else counts
         self.training_probabilities = weights / weights.sum(dim=1, keepdim=True)
@@ -146,6 +156,9 @@ class ConditionSampler:
             rows = torch.randint(self.n_rows, (n,), generator=rng, device=device)
             return torch.zeros(n, 0, device=device), rows
 
+        if self.rows is None:
+            raise RuntimeError('Under differential privacy no real row is drawn by category.')
+
         spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
         probabilities = self.training_probabilities[spans]
         categories = torch.multinomial(probabilities, 1, generator=rng).squeeze(1)
@@ -154,6 +167,43 @@ class ConditionSampler:
             return self.condition_vectors(spans, categories), rows
 
         return self.several_spans_of(rows, spans, rng), rows
+
+    def sample_conditions(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        """Draw the generator's training conditions: ``sample_training``'s, without its rows.
+
+        Under differential privacy they come from the released counts (at frequency).
+
+        Returns:
+            torch.Tensor:
+                Condition vectors ``[n, d_condition]``.
+        """
+        if self.rows is not None or not self.widths:
+            return self.sample_training(n, rng)[0]
+
+        device = self.category_counts.device
+        spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
+        probabilities = self.training_probabilities[spans]
+        categories = torch.multinomial(probabilities, 1, generator=rng).squeeze(1)
+        return self.condition_vectors(spans, categories)
+
+    def own_conditions(
+        self, rows: torch.Tensor, rng: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """Condition each of ``rows`` on its own category in a uniformly drawn span.
+
+        Args:
+            rows (torch.LongTensor):
+                Real row indices, ``[n]``.
+            rng (torch.Generator or None):
+                Source of randomness.
+
+        Returns:
+            torch.Tensor:
+                Condition vectors ``[n, d_condition]``.
+        """
+        n_spans = max(len(self.widths), 1)
+        spans = torch.randint(n_spans, (len(rows),), generator=rng, device=self.categories.device)
+        return self.conditions_of(rows, spans)
 
     def several_spans_of(
         self, rows: torch.Tensor, spans: torch.Tensor, rng: torch.Generator | None = None

@@ -262,6 +262,56 @@ class GANConfig:
         checks.OPTIONAL_SECONDS,
         legacy=None,
     )
+    epsilon: float | None = hyperparameter(
+        None,
+        'Differential privacy: train with an (epsilon, delta) guarantee on the training rows '
+        '(each row, added or removed, changes what the model shows by at most that). None, '
+        'the default, trains without. What spends it, and what it changes (no early '
+        'stopping, no losses that read real rows, a critic of one row per pack with the '
+        "non-saturating loss, Poisson-sampled rows, SDV's ``enforce_min_max_values`` and "
+        '``enforce_rounding`` off): README "Differential privacy"; ``privacy_spent()`` gives '
+        'the breakdown.',
+        checks.OPTIONAL_POSITIVE,
+        legacy=None,
+    )
+    delta: float | None = hyperparameter(
+        None,
+        'The delta of the DP guarantee; None takes ``min(1e-5, 1 / (10 · rows))``, below '
+        '1/rows as a guarantee needs. Only read with ``epsilon``.',
+        checks.OPTIONAL_PROBABILITY,
+        legacy=None,
+    )
+    dp_max_grad_norm: float = hyperparameter(
+        1.0,
+        "DP-SGD's clipping norm: each training row's gradient of the critic is clipped to it.",
+        checks.number(positive=True),
+        legacy=1.0,
+    )
+    dp_noise_multiplier: float | None = hyperparameter(
+        None,
+        "DP-SGD's noise std per unit of clipping norm. None sets the smallest that spends "
+        '``epsilon`` exactly at the last step of ``epochs``; with a value, training stops '
+        'when the budget is spent (or at ``epochs``).',
+        checks.OPTIONAL_POSITIVE,
+        legacy=None,
+    )
+    dp_statistics_share: float = hyperparameter(
+        0.1,
+        'Share of the DP budget (of its zCDP rho, which adds up over parts as epsilon does '
+        'not) spent on the statistics the encoder and sampler learn (histograms of numeric '
+        'columns, category counts); the rest trains the critic.',
+        checks.OPEN_SHARE,
+        legacy=0.1,
+    )
+    dp_declared: dict | None = hyperparameter(
+        None,
+        'Public knowledge under DP (not protected, costs no budget): ``{column: [categories]}`` '
+        'for discrete columns, ``{column: (low, high)}`` for numeric ones (32 equal bins between '
+        'the bounds instead of a partition of the reals). Undeclared categories are released '
+        'only when frequent enough (a noisy count above a threshold), so rare ones are lost.',
+        checks.DECLARED,
+        legacy=None,
+    )
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):

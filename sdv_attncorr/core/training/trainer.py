@@ -28,8 +28,10 @@ from sdv_attncorr.core.training.schedule import steps_per_epoch
 
 if TYPE_CHECKING:
     from sdv_attncorr.core.training.config import GANConfig
+    from sdv_attncorr.core.training.private_critic import PrivateCriticStep
 
 Losses = dict[str, torch.Tensor]
+PRIVACY_BUDGET_SPENT = 'privacy budget spent'
 CTGAN_LOSS_COLUMNS = ('Generator Loss', 'Discriminator Loss')
 
 
@@ -114,6 +116,10 @@ class Trainer:
         shard (Shard):
             This process's share of each batch when ``torchrun`` launched several
             (``training/distributed.py``); the whole batch by default.
+        private_critic (PrivateCriticStep or None):
+            Under differential privacy, what updates the critic (DP-SGD on Poisson-sampled
+            rows; ``adversarial`` and ``critic_regularizers`` are then unused by the critic);
+            training stops before a step it cannot afford.
     """
 
     def __init__(
@@ -133,6 +139,7 @@ class Trainer:
         critic_regularizers: Sequence[tuple[float, CriticRegularizer]] = (),
         callbacks: Sequence[Any] = (),
         shard: Shard | None = None,
+        private_critic: PrivateCriticStep | None = None,
     ) -> None:
         shard = shard or Shard()
         if batch_size % (critic.pac * shard.world):
@@ -163,6 +170,7 @@ class Trainer:
         self.epochs = 0
         self.stop_reason: str | None = None
         self.deadline: float | None = None
+        self.private_critic = private_critic
         self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
         self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
 
@@ -185,6 +193,9 @@ class Trainer:
 
     def critic_step(self) -> Losses:
         """Update the critic once; return its losses."""
+        if self.private_critic is not None:
+            return self.private_critic(self)
+
         condition, rows = self.conditions.sample_training(self.batch_size, self.rng)
         condition, rows = self.shard.local(condition), self.shard.local(rows)
         with torch.no_grad():
@@ -225,7 +236,7 @@ class Trainer:
         if self.uses_view:
             condition = self.conditions.sample_empirical(self.batch_size, self.rng)
         else:
-            condition, _ = self.conditions.sample_training(self.batch_size, self.rng)
+            condition = self.conditions.sample_conditions(self.batch_size, self.rng)
 
         condition = self.shard.local(condition)
         raw, rows = self.generate(condition, generator=self.synced_generator)
@@ -285,6 +296,9 @@ class Trainer:
         sums: defaultdict[str, Any] = defaultdict(float)
         counts: defaultdict[str, int] = defaultdict(int)
         for _ in range(steps_per_epoch(self.data.shape[0], self.batch_size)):
+            if self.private_critic and not self.private_critic.affordable(self.critic_steps):
+                self.stop(PRIVACY_BUDGET_SPENT)
+                break
             for _ in range(self.critic_steps):
                 self._accumulate(self.critic_step(), sums, counts)
             self._accumulate(self.generator_step(), sums, counts)
@@ -334,6 +348,9 @@ class Trainer:
         try:
             self._notify('on_fit_start')
             for epoch in range(epochs):
+                if self.private_critic and not self.private_critic.affordable(self.critic_steps):
+                    self.stop(PRIVACY_BUDGET_SPENT)
+                    break
                 self._notify('on_epoch_end', self.run_epoch(epoch))
                 if any_rank(self.stop_reason is not None, self.shard, self.device):
                     self.stop_reason = self.stop_reason or 'stopped by another process'

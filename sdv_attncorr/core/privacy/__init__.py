@@ -1,0 +1,1 @@
+"""Differentially private training: noise, private steps and the Rényi-DP accountant."""
