@@ -37,7 +37,14 @@ PEERS = {
     'tabularargn': Peer(
         'tabularargn',
         SCRIPTS / 'tabularargn.py',
-        ('max_training_time', 'max_epochs', 'batch_size', 'value_protection', 'model'),
+        (
+            'max_training_time',
+            'max_epochs',
+            'batch_size',
+            'value_protection',
+            'model',
+            'differential_privacy',
+        ),
     ),
 }
 

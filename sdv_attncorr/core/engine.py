@@ -24,7 +24,7 @@ from sdv_attncorr.core.losses.view import view_index, view_of
 from sdv_attncorr.core.nets.critics import PacCritic
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
-from sdv_attncorr.core.privacy.accountant import PrivacyLedger, noise_for_epsilon
+from sdv_attncorr.core.privacy.accountant import PrivacyLedger
 from sdv_attncorr.core.random import Shard, fresh_seed, seeded_init
 from sdv_attncorr.core.sampling import impose_conditions
 from sdv_attncorr.core.training.callbacks import NaNGuard, ProgressBar
@@ -39,7 +39,7 @@ from sdv_attncorr.core.training.early_stopping import (
 )
 from sdv_attncorr.core.training.fidelity import FidelityScore
 from sdv_attncorr.core.training.history import LossHistory
-from sdv_attncorr.core.training.private_critic import PrivateCriticStep
+from sdv_attncorr.core.training.private_critic import PrivateCriticStep, dp_schedule
 from sdv_attncorr.core.training.schedule import effective_batch, sharded_batch, steps_per_epoch
 from sdv_attncorr.core.training.trainer import Trainer
 
@@ -83,6 +83,7 @@ class GANEngine:
     private: bool = False
     ledger: PrivacyLedger | None = None
     noise_multiplier: float | None = None
+    private_epochs: int = 0
 
     def __init__(
         self,
@@ -120,6 +121,11 @@ class GANEngine:
         self.seed = fresh_seed() if config.random_state is None else config.random_state
         self.generator, self.critic = seeded_init(self.seed, self._build_modules)
         self.head = OutputHead(layout).to(self.device)
+
+    @property
+    def epochs(self) -> int:
+        """int: The most epochs of training: under DP, those ``dp_schedule`` set."""
+        return self.private_epochs if self.private else self.config.epochs
 
     def _build_modules(self) -> tuple[nn.Module, PacCritic]:
         d_condition = self.conditions.d_condition
@@ -234,23 +240,32 @@ class GANEngine:
             shard=shard,
             private_critic=self._private_critic(len(data)) if self.private else None,
         )
-        trainer.fit(self.config.epochs, self.config.max_training_seconds)
+        trainer.fit(self.epochs, self.config.max_training_seconds)
         self.stop_reason = trainer.stop_reason
         self.best_epoch = early_stopping.best_epoch if early_stopping else None
 
     def _private_critic(self, n_rows: int) -> PrivateCriticStep:
-        """Build the DP-SGD critic step, its noise calibrated unless ``dp_noise_multiplier``.
+        """Build the DP-SGD critic step and set the epochs it trains (``dp_schedule``).
 
-        Calibrated, the noise is the smallest with which every critic step of ``epochs``
-        (with what the ledger holds already) spends at most ``epsilon``.
+        With ``dp_noise_multiplier`` given, training runs ``dp_epochs`` or until the budget
+        is spent; without, the noise is the smallest that spends ``epsilon`` at the last step.
         """
         config, ledger = self.config, self.ledger
         assert config.epsilon is not None and ledger is not None  # noqa: S101 (set when private)
         per_epoch = steps_per_epoch(n_rows, self.batch_size) * config.discriminator_steps
         rate = min(1.0, self.batch_size / n_rows)
-        self.noise_multiplier = config.dp_noise_multiplier or noise_for_epsilon(
-            config.epsilon, ledger.delta, rate, config.epochs * per_epoch, spent_rdp=ledger.rdp
-        )
+        self.private_epochs, self.noise_multiplier = config.dp_epochs, config.dp_noise_multiplier
+        if self.noise_multiplier is None:
+            self.private_epochs, self.noise_multiplier = dp_schedule(
+                config.epsilon,
+                ledger.delta,
+                rate=rate,
+                steps_per_epoch=per_epoch,
+                batch_size=self.batch_size,
+                most_epochs=config.dp_epochs,
+                gradient_noise=config.dp_gradient_noise,
+                spent_rdp=ledger.rdp,
+            )
         return PrivateCriticStep(
             self.critic,
             ledger,

@@ -162,14 +162,17 @@ def release_categories(
     """
     counts = column.value_counts(dropna=False)
     if declared is not None:
-        extra = [value for value in counts.index if value not in list(declared)]
+        declared = list(declared)
+        # Missing values match by pd.isna: a NaN is not equal to another NaN object.
+        known = pd.Index(declared)
+        extra = [value for value in counts.index if not _in(value, known)]
         if extra:
             raise ValueError(
-                f'Column {column.name!r} holds {extra[:5]!r}, not among its declared '
-                f'dp_categories: declare every category it can hold.'
+                f'Column {column.name!r} holds {extra[:5]!r}, not among its categories in '
+                f'dp_declared: declare every category it can hold (NaN for missing values).'
             )
-        counts = counts.reindex(list(declared), fill_value=0)
-        return list(declared), np.maximum(np.round(_noisy(counts.to_numpy(float), std)), 1.0)
+        held = [_count_of(value, counts) for value in declared]
+        return declared, np.maximum(np.round(_noisy(np.array(held, dtype=float), std)), 1.0)
 
     noisy = _noisy(counts.to_numpy(float), std)
     kept = noisy > threshold
@@ -177,9 +180,19 @@ def release_categories(
         raise ValueError(
             f'No category of column {column.name!r} is frequent enough to release under this '
             f'epsilon (a noisy count above {threshold:.0f} rows): declare its categories with '
-            f'dp_categories={{{column.name!r}: [...]}}, or raise epsilon or dp_statistics_share.'
+            f'dp_declared={{{column.name!r}: [...]}}, or raise epsilon or dp_statistics_share.'
         )
     return list(counts.index[kept]), np.round(noisy[kept])
+
+
+def _in(value: Any, known: pd.Index) -> bool:
+    return bool(known.isna().any()) if pd.isna(value) else value in known
+
+
+def _count_of(value: Any, counts: pd.Series) -> int:
+    if pd.isna(value):
+        return int(counts[counts.index.isna()].sum())
+    return int(counts.get(value, 0))
 
 
 def threshold_for(std: float, delta: float, n_columns: int) -> float:

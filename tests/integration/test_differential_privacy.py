@@ -11,7 +11,7 @@ from sdv_attncorr.core.training import private_critic
 from tests.conftest import FAST, TABLE
 
 DECLARED = {'group': ['a', 'b', 'c'], 'rare': ['solo', 'common'], 'flag': [False, True]}
-DP_FAST = {**FAST, 'epsilon': 5.0, 'epochs': 2, 'dp_declared': DECLARED}
+DP_FAST = {**FAST, 'epsilon': 5.0, 'dp_epochs': 2, 'dp_declared': DECLARED}
 
 
 def fit_private(synthesizer_class, table, metadata, **changes):
@@ -75,15 +75,19 @@ def test_the_ledger_equals_opacus_composition_and_spends_the_budget(mixed_table,
     rdp = pytest.importorskip('opacus.accountants.analysis.rdp', reason='reference accountant')
     from opacus.accountants.utils import get_noise_multiplier  # noqa: F401 (opacus is complete)
 
-    synthesizer = fit_private(AttnCorrGANSynthesizer, mixed_table, mixed_metadata, epochs=3)
+    synthesizer = fit_private(AttnCorrGANSynthesizer, mixed_table, mixed_metadata, dp_epochs=3)
     engine = synthesizer._model.engine
     spent = synthesizer.privacy_spent()
     statistics_noise = _statistics_noise(synthesizer)
-    steps = 3 * max(1, 60 // engine.batch_size) * synthesizer.discriminator_steps
+    steps = (
+        engine.private_epochs * max(1, 60 // engine.batch_size) * synthesizer.discriminator_steps
+    )
     orders = engine.ledger.orders
     total = rdp.compute_rdp(q=1.0, noise_multiplier=statistics_noise, steps=1, orders=orders)
     total = total + rdp.compute_rdp(
-        q=engine.batch_size / 60, noise_multiplier=engine.noise_multiplier, steps=steps,
+        q=engine.batch_size / 60,
+        noise_multiplier=engine.noise_multiplier,
+        steps=steps,
         orders=orders,
     )
     epsilon, _ = rdp.get_privacy_spent(orders=orders, rdp=total, delta=1e-5)
@@ -106,7 +110,7 @@ def test_training_stops_when_the_budget_is_spent(mixed_table, mixed_metadata):
         mixed_metadata,
         epsilon=2.0,
         dp_noise_multiplier=3.0,
-        epochs=200,
+        dp_epochs=200,
     )
     engine = synthesizer._model.engine
     assert engine.stop_reason == 'privacy budget spent'

@@ -112,12 +112,18 @@ def test_declared_categories_are_all_released_and_others_refused(no_noise):
     categories, counts = release_categories(column, 1.0, np.inf, declared=['a', 'z'])
     assert categories == ['a', 'z']
     assert counts.tolist() == [5, 1]  # at least 1: a declared category stays drawable
-    with pytest.raises(ValueError, match="declared dp_categories"):
+    with pytest.raises(ValueError, match='not among its categories in dp_declared'):
         release_categories(pd.Series(['q'], name='c'), 1.0, np.inf, declared=['a'])
 
 
+def test_declared_missing_values_match_any_nan(no_noise):
+    column = pd.Series(['a', None, float('nan'), 'a'], name='c', dtype=object)
+    categories, counts = release_categories(column, 1.0, np.inf, declared=['a', float('nan')])
+    assert counts.tolist() == [2, 2]
+
+
 def test_no_releasable_category_names_the_column_and_the_fixes(no_noise):
-    with pytest.raises(ValueError, match="column 'c'.*dp_categories"):
+    with pytest.raises(ValueError, match="column 'c'.*dp_declared"):
         release_categories(pd.Series(['a', 'b'], name='c'), 1.0, threshold=10.0)
 
 
@@ -145,3 +151,19 @@ def test_release_noise_scales_with_the_number_of_histograms(monkeypatch):
     data = pd.DataFrame({'x': [1.0] * 5, 'y': [2.0] * 5, 'z': [3.0] * 5, 'w': [4.0] * 5})
     release_statistics(data, [], noise_multiplier=1.5, delta_threshold=0.0)
     assert stds == [pytest.approx(1.5 * 2)] * 4  # sqrt(4 histograms) = 2
+
+
+def test_the_schedule_takes_the_most_epochs_within_the_gradient_noise():
+    from sdv_attncorr.core.privacy.accountant import ORDERS, noise_for_epsilon
+    from sdv_attncorr.core.training.private_critic import dp_schedule
+
+    spent = np.zeros_like(ORDERS)
+    options = dict(rate=0.1, steps_per_epoch=10, batch_size=110, spent_rdp=spent)
+    epochs, noise_multiplier = dp_schedule(
+        3.0, 1e-5, most_epochs=300, gradient_noise=0.025, **options
+    )
+    assert 1 < epochs < 300
+    assert noise_multiplier / 110 <= 0.025
+    assert noise_for_epsilon(3.0, 1e-5, 0.1, (epochs + 1) * 10, spent) / 110 > 0.025
+    assert dp_schedule(3.0, 1e-5, most_epochs=5, gradient_noise=0.025, **options)[0] == 5
+    assert dp_schedule(3.0, 1e-5, most_epochs=300, gradient_noise=1e-6, **options)[0] == 1

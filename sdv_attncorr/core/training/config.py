@@ -64,7 +64,8 @@ class GANConfig:
     epochs: int = hyperparameter(
         300,
         'Most training epochs (an upper bound: with ``early_stopping`` training ends sooner on '
-        'a plateau); an epoch is ``n_rows // batch_size`` generator steps.',
+        'a plateau); an epoch is ``n_rows // batch_size`` generator steps. Under DP '
+        '(``epsilon``), ``dp_epochs`` instead.',
         checks.integer(1),
     )
     batch_size: int = hyperparameter(
@@ -290,10 +291,27 @@ class GANConfig:
     dp_noise_multiplier: float | None = hyperparameter(
         None,
         "DP-SGD's noise std per unit of clipping norm. None sets the smallest that spends "
-        '``epsilon`` exactly at the last step of ``epochs``; with a value, training stops '
-        'when the budget is spent (or at ``epochs``).',
+        '``epsilon`` exactly at the last step of ``dp_epochs``; with a value, training stops '
+        'when the budget is spent (or at ``dp_epochs``).',
         checks.OPTIONAL_POSITIVE,
         legacy=None,
+    )
+    dp_epochs: int = hyperparameter(
+        300,
+        'Most epochs under DP, in place of ``epochs``. With ``dp_noise_multiplier`` None, '
+        'training runs the most epochs up to it whose calibrated noise keeps the noise on the '
+        "critic's mean gradient at ``dp_gradient_noise`` or below (more steps need more noise "
+        'per step for the same budget), and spends ``epsilon`` at its last step.',
+        checks.integer(1),
+        legacy=300,
+    )
+    dp_gradient_noise: float = hyperparameter(
+        0.025,
+        "Largest noise std on the critic's mean gradient under DP (``noise multiplier / "
+        'batch``, per unit of clipping norm) that sets the epochs (``dp_epochs``). Crop and '
+        'credit_data at epsilon 3 were best near it (crop: 30 epochs; credit: 100).',
+        checks.number(positive=True),
+        legacy=0.025,
     )
     dp_statistics_share: float = hyperparameter(
         0.1,

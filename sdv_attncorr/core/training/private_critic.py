@@ -19,12 +19,18 @@ the sampler's and encoder's statistics are a released part of their own
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 from torch.nn import functional
 
-from sdv_attncorr.core.privacy.accountant import PrivacyLedger, subsampled_gaussian_rdp
+from sdv_attncorr.core.privacy.accountant import (
+    PrivacyLedger,
+    noise_for_epsilon,
+    subsampled_gaussian_rdp,
+)
 from sdv_attncorr.core.privacy.dp_sgd import GhostClipper, noisy_mean
 from sdv_attncorr.core.privacy.noise import poisson_rows
 
@@ -34,6 +40,65 @@ if TYPE_CHECKING:
 
 CRITIC_PART = 'critic (DP-SGD)'
 """str: The ledger's name for what the critic's steps spend."""
+
+
+def dp_schedule(
+    epsilon: float,
+    delta: float,
+    *,
+    rate: float,
+    steps_per_epoch: int,
+    batch_size: int,
+    most_epochs: int,
+    gradient_noise: float,
+    spent_rdp: np.ndarray,
+) -> tuple[int, float]:
+    """Return the epochs and noise multiplier of a DP fit that spends ``epsilon`` at its end.
+
+    More steps need more noise per step for the same budget. The schedule takes the most
+    epochs, up to ``most_epochs``, whose calibrated noise keeps the noise on the critic's mean
+    gradient (``noise_multiplier / batch_size`` per unit of clipping norm) at or below
+    ``gradient_noise``; one epoch when none does. Larger tables (larger batches) and larger
+    budgets so train longer.
+
+    Args:
+        epsilon (float):
+            The budget, with what ``spent_rdp`` holds.
+        delta (float):
+            The delta of the RDP conversion.
+        rate (float):
+            Poisson sampling rate of a step.
+        steps_per_epoch (int):
+            Critic steps per epoch.
+        batch_size (int):
+            Expected rows per step.
+        most_epochs (int):
+            The upper bound.
+        gradient_noise (float):
+            The largest noise std on the mean gradient.
+        spent_rdp (numpy.ndarray):
+            What the ledger holds already.
+
+    Returns:
+        tuple[int, float]:
+            The epochs and the noise multiplier.
+    """
+
+    @functools.cache
+    def noise(epochs: int) -> float:
+        steps = epochs * steps_per_epoch
+        return noise_for_epsilon(epsilon, delta, rate, steps, spent_rdp=spent_rdp)
+
+    def fits(epochs: int) -> bool:
+        return noise(epochs) / batch_size <= gradient_noise
+
+    low, high = 1, most_epochs
+    if fits(high):
+        return high, noise(high)
+    while high - low > 1:  # the answer is in [low, high): high does not fit
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low, noise(low)
 
 
 class PrivateCriticStep:
