@@ -156,3 +156,12 @@ def test_refusals_name_the_problem(mixed_table, mixed_metadata, monkeypatch):
 def test_privacy_spent_refuses_a_fit_without_epsilon(fitted):
     with pytest.raises(SynthesizerInputError, match='fitted without epsilon'):
         fitted.privacy_spent()
+
+
+def test_a_private_fit_leaves_the_global_torch_random_state_alone(mixed_table, mixed_metadata):
+    # (numpy's global state is SDV's and RDT's to change: they do, with or without DP.)
+    import torch
+
+    state = torch.random.get_rng_state()
+    fit_private(AttnCorrGANSynthesizer, mixed_table, mixed_metadata)
+    assert torch.equal(torch.random.get_rng_state(), state)

@@ -161,7 +161,8 @@ class PrivateCriticStep:
             real_scores = self.critic(real, trainer.draws)
         sums = self.clipper.clipped_sum(functional.softplus(-real_scores).flatten())
         private = noisy_mean(sums, self.noise_multiplier, self.max_norm, self.expected_rows)
-        fake_loss = functional.softplus(self.critic(torch.cat([fake, fake_condition], 1))).mean()
+        fake_rows = torch.cat([fake, fake_condition], dim=1)
+        fake_loss = functional.softplus(self.critic(fake_rows, trainer.draws)).mean()
         exact = torch.autograd.grad(fake_loss, self.clipper.parameters())
         trainer.critic_optimizer.zero_grad(set_to_none=True)
         for parameter, noisy, generated in zip(self.clipper.parameters(), private, exact):
