@@ -165,3 +165,20 @@ def test_a_private_fit_leaves_the_global_torch_random_state_alone(mixed_table, m
     state = torch.random.get_rng_state()
     fit_private(AttnCorrGANSynthesizer, mixed_table, mixed_metadata)
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+@pytest.mark.parametrize(
+    'bad',
+    [
+        {'epsilon': 0},
+        {'epsilon': -1.0},
+        {'delta': 1.0},
+        {'dp_declared': {'group': 'abc'}},
+        {'dp_declared': {'amount': (5, 1)}},
+        {'dp_statistics_share': 1.0},
+    ],
+)
+def test_bad_privacy_arguments_are_refused_with_their_value(mixed_metadata, bad):
+    name = next(iter(bad))
+    with pytest.raises(SynthesizerInputError, match=f'{name} must be'):
+        AttnCorrGANSynthesizer(mixed_metadata, **{**DP_FAST, **bad})
