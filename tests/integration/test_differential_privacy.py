@@ -182,3 +182,14 @@ def test_bad_privacy_arguments_are_refused_with_their_value(mixed_metadata, bad)
     name = next(iter(bad))
     with pytest.raises(SynthesizerInputError, match=f'{name} must be'):
         AttnCorrGANSynthesizer(mixed_metadata, **{**DP_FAST, **bad})
+
+
+@pytest.mark.parametrize('epsilon', [None, 5.0])
+def test_a_table_without_discrete_columns_fits_with_and_without_dp(mixed_metadata, epsilon):
+    from sdv.metadata import Metadata
+
+    table = pd.DataFrame({'x': np.linspace(0, 1, 40), 'y': np.linspace(5, -5, 40)})
+    metadata = Metadata.detect_from_dataframes({TABLE: table})
+    synthesizer = AttnCorrGANSynthesizer(metadata, **{**DP_FAST, 'epsilon': epsilon})
+    synthesizer.fit({TABLE: table})
+    assert len(synthesizer.sample(5)[TABLE]) == 5

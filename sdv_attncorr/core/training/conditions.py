@@ -97,10 +97,10 @@ class ConditionSampler:
         device = categories.device
         self.offsets = torch.tensor([0, *self.widths[:-1]], device=device).cumsum(0)
         self.category_counts = torch.zeros(0, 0, dtype=torch.long, device=device)
+        self.rows: CategoryRows | None = None
         if not self.widths:
             return
 
-        self.rows: CategoryRows | None = None
         if released_counts is None:
             self.rows = CategoryRows(categories, self.widths)
             self.category_counts = self.rows.counts
@@ -177,7 +177,7 @@ class ConditionSampler:
             torch.Tensor:
                 Condition vectors ``[n, d_condition]``.
         """
-        if self.rows is not None or not self.widths:
+        if not self.widths or self.rows is not None:
             return self.sample_training(n, rng)[0]
 
         device = self.category_counts.device
