@@ -134,7 +134,9 @@ class GANEngine:
             d_in=self.layout.width + d_condition,
             hidden_dims=tuple(self.config.discriminator_dim),
             pac=self.pac,
-            dropout=self.config.discriminator_dropout,
+            # Under DP a row's dropout mask would come from the random stream at a position
+            # set by the rows drawn before it: one row could change the others' gradients.
+            dropout=0.0 if self.private else self.config.discriminator_dropout,
         )
         return generator.to(self.device), critic.to(self.device)
 

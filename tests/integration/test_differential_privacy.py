@@ -60,7 +60,8 @@ def test_every_path_that_reads_real_rows_is_private_or_off(
     with pytest.raises(RuntimeError, match='no real row is drawn by category'):
         engine.conditions.sample_training(4)
     # The critic: one row per pack, Poisson-sampled real rows at rate batch / rows.
-    assert engine.critic is None or engine.critic.pac == 1
+    assert engine.critic.pac == 1
+    assert engine.critic.dropout.p == 0  # a mask would depend on the rows drawn before
     assert engine.pac == 1
     assert poisson_calls
     assert {call for call in poisson_calls} == {(60, engine.batch_size / 60)}

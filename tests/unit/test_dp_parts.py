@@ -167,3 +167,16 @@ def test_the_schedule_takes_the_most_epochs_within_the_gradient_noise():
     assert noise_for_epsilon(3.0, 1e-5, 0.1, (epochs + 1) * 10, spent) / 110 > 0.025
     assert dp_schedule(3.0, 1e-5, most_epochs=5, gradient_noise=0.025, **options)[0] == 5
     assert dp_schedule(3.0, 1e-5, most_epochs=300, gradient_noise=1e-6, **options)[0] == 1
+
+
+def test_a_real_rows_condition_does_not_depend_on_the_other_rows_drawn():
+    from sdv_attncorr.core.training.conditions import ConditionSampler
+
+    categories = torch.stack([torch.arange(30) % 3, torch.arange(30) % 2], dim=1)
+    sampler = ConditionSampler(categories, [3, 2], released_counts=torch.ones(2, 3).long())
+    alone = torch.Generator().manual_seed(0)
+    among_others = torch.Generator().manual_seed(0)
+    by_itself = sampler.own_conditions(torch.tensor([17]), alone)
+    with_others = sampler.own_conditions(torch.tensor([2, 5, 17, 29]), among_others)
+    assert torch.equal(by_itself[0], with_others[2])
+    assert torch.equal(alone.get_state(), among_others.get_state())  # later draws alike

@@ -191,6 +191,10 @@ class ConditionSampler:
     ) -> torch.Tensor:
         """Condition each of ``rows`` on its own category in a uniformly drawn span.
 
+        A span is drawn for every training row and ``rows`` take theirs: a row's span, and
+        what ``rng`` draws next, do not depend on which other rows were drawn (under DP their
+        number is private).
+
         Args:
             rows (torch.LongTensor):
                 Real row indices, ``[n]``.
@@ -202,8 +206,8 @@ class ConditionSampler:
                 Condition vectors ``[n, d_condition]``.
         """
         n_spans = max(len(self.widths), 1)
-        spans = torch.randint(n_spans, (len(rows),), generator=rng, device=self.categories.device)
-        return self.conditions_of(rows, spans)
+        spans = torch.randint(n_spans, (self.n_rows,), generator=rng, device=rows.device)
+        return self.conditions_of(rows, spans[rows])
 
     def several_spans_of(
         self, rows: torch.Tensor, spans: torch.Tensor, rng: torch.Generator | None = None

@@ -268,9 +268,10 @@ class GANConfig:
         'Differential privacy: train with an (epsilon, delta) guarantee on the training rows '
         '(each row, added or removed, changes what the model shows by at most that). None, '
         'the default, trains without. What spends it, and what it changes (no early '
-        'stopping, no losses that read real rows, a critic of one row per pack with the '
-        "non-saturating loss, Poisson-sampled rows, SDV's ``enforce_min_max_values`` and "
-        '``enforce_rounding`` off): README "Differential privacy"; ``privacy_spent()`` gives '
+        'stopping, no losses that read real rows, a critic of one row per pack without '
+        "dropout and with the non-saturating loss, Poisson-sampled rows, SDV's "
+        '``enforce_min_max_values`` and ``enforce_rounding`` off): README "Differential '
+        'privacy"; ``privacy_spent()`` gives '
         'the breakdown.',
         checks.OPTIONAL_POSITIVE,
         legacy=None,

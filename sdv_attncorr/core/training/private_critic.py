@@ -8,6 +8,11 @@ clips each real row's gradient to ``dp_max_grad_norm``, sums them and adds Gauss
 std ``noise_multiplier · dp_max_grad_norm`` (``privacy/dp_sgd.py``). The generated rows' term
 of the loss reads no real row and gets its exact gradient.
 
+Nothing drawn for a real row depends on which other rows were drawn (their number is
+private): its condition's span comes from a draw for every training row, and the critic has
+no dropout under DP (a mask's position in the random stream would depend on the rows before
+it, so one row could change the others' gradients past the clipping bound).
+
 The loss is the non-saturating one and there is no gradient penalty: a penalty between real
 and generated rows needs each row's gradient of a gradient, whose per-row form costs 100 times
 a step (``privacy/dp_sgd.py``), while the non-saturating loss needs none to stay stable.
