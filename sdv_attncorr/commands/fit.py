@@ -129,11 +129,15 @@ def run(args):
     metadata_out = out.with_suffix('.metadata.json')
     if not args.metadata:
         check_output(metadata_out, args.force)
+    parameters = parse_parameters(args)
+    if parameters.get('epsilon') is not None and args.nproc > 1:
+        raise CommandError(
+            'epsilon (differential privacy) trains in one process: drop --nproc or epsilon.'
+        )
     if launch(args):
         return None
 
     data = read_table(args.data)
-    parameters = parse_parameters(args)
     metadata = _metadata(args, data, Path(args.data).stem)
     table_name = metadata._get_single_table_name()
     try:
@@ -141,12 +145,23 @@ def run(args):
         synthesizer.fit({table_name: data})
     except (SynthesizerInputError, InvalidDataError) as error:
         raise CommandError(str(error)) from error
+    except ValueError as error:
+        if parameters.get('epsilon') is None:
+            raise
+        # What the private release refuses (a value outside dp_declared, no category to release).
+        raise CommandError(str(error)) from error
 
     if int(os.environ.get('RANK', 0)):
         return None
 
     synthesizer.save(str(out))
     print(f'Saved {type(synthesizer).__name__} to {out}')
+    if parameters.get('epsilon') is not None:
+        spent = synthesizer.privacy_spent()
+        print(
+            f'Differential privacy of the training rows: epsilon={spent["epsilon"]:.3f}, '
+            f'delta={spent["delta"]:.2g} spent (privacy_spent() has the parts)'
+        )
     if not args.metadata:
         metadata.save_to_json(str(metadata_out), mode='overwrite')
         print(f'Detected metadata saved to {metadata_out}')

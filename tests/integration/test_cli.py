@@ -102,3 +102,28 @@ def test_fit_help_documents_every_hyperparameter_of_the_table(tmp_path):
         if name != 'verbose':
             assert f' {name} (attncorr ' in text
     assert "generator (attncorr 'attention', wgan-mfs 'mlp') Generator body:" in text
+
+
+DECLARED = (
+    "dp_declared={'group': ['a', 'b', 'c'], 'rare': ['solo', 'common'], 'flag': [False, True], "
+    "'count': [0, 1, 2, 3, 4]}"
+)
+
+
+def test_fit_with_epsilon_reports_the_privacy_spent(workdir):
+    result = cli('fit', 'table.csv', '--param', 'epsilon=5', '--param', DECLARED,
+                 '--param', 'dp_epochs=1', *FAST_PARAMS, '--out', 'dp.pkl', cwd=workdir)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert 'Differential privacy of the training rows: epsilon=' in result.stdout
+
+
+def test_fit_with_epsilon_refuses_nproc_and_undeclared_values_in_one_line(workdir):
+    refused = cli('fit', 'table.csv', '--param', 'epsilon=5', '--nproc', 2, '--out', 'p.pkl',
+                  cwd=workdir)  # fmt: skip
+    assert refused.returncode == 2
+    assert 'drop --nproc or epsilon' in refused.stderr
+    undeclared = cli('fit', 'table.csv', '--param', 'epsilon=5', '--param',
+                     "dp_declared={'group': ['a']}", '--out', 'p.pkl', cwd=workdir)  # fmt: skip
+    assert undeclared.returncode == 2
+    (error,) = [line for line in undeclared.stderr.splitlines() if 'error:' in line]
+    assert 'dp_declared' in error  # 'count' is detected categorical and not declared
