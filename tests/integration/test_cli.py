@@ -111,8 +111,8 @@ DECLARED = (
 
 
 def test_fit_with_epsilon_reports_the_privacy_spent(workdir):
-    result = cli('fit', 'table.csv', '--param', 'epsilon=5', '--param', DECLARED,
-                 '--param', 'dp_epochs=1', *FAST_PARAMS, '--out', 'dp.pkl', cwd=workdir)  # fmt: skip
+    result = cli('fit', 'table.csv', '--param', 'epsilon=5', '--param', DECLARED, '--param',
+                 'dp_epochs=1', *FAST_PARAMS, '--out', 'dp.pkl', cwd=workdir)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert 'Differential privacy of the training rows: epsilon=' in result.stdout
 
