@@ -15,10 +15,10 @@ Usage: python benchmarks/dp_step_cost.py [crop credit demo] [--repeats 3] [--epo
 
 import argparse
 import statistics
-import time
 import warnings
 
 import torch
+from step_cost import step_ms
 from validation_score import load
 
 NO_REGULARISERS = {'correlation_weight': 0.0, 'classwise_weight': 0.0, 'energy_weight': 0.0}
@@ -40,32 +40,13 @@ def declared(table):
     }
 
 
-def step_ms(table, setting, epochs):
-    """CPU ms per step between fits of ``epochs`` and ``3 * epochs`` epochs."""
-    from sdv_attncorr import AttnCorrGANSynthesizer
-
-    train, _ = table.splits[0]
+def setting_ms(table, setting, epochs):
+    """CPU ms per step of ``setting`` (``step_cost.step_ms``) and the batch of its fit."""
     options = dict(SETTINGS[setting])
     if 'epsilon' in options:
         options['dp_declared'] = declared(table)
-    seconds = []
-    for n_epochs in (epochs, 3 * epochs):
-        synthesizer = AttnCorrGANSynthesizer(
-            table.metadata,
-            class_column=table.class_column,
-            epochs=n_epochs,
-            dp_epochs=n_epochs,
-            early_stopping=False,
-            random_state=0,
-            **options,
-        )
-        processed = synthesizer.preprocess({table.table_name: train})
-        started = time.process_time()
-        synthesizer.fit_processed_data(processed)
-        seconds.append(time.process_time() - started)
-    engine = synthesizer._model.engine
-    steps = 2 * epochs * max(1, len(train) // engine.batch_size)
-    return 1000 * (seconds[1] - seconds[0]) / steps, engine.batch_size
+    milliseconds, engine = step_ms(table, epochs, **options)
+    return milliseconds, engine.batch_size
 
 
 def main():
@@ -83,7 +64,7 @@ def main():
         table = load(name)
         medians, batch = {}, 0
         for setting in SETTINGS:
-            runs = [step_ms(table, setting, arguments.epochs) for _ in range(arguments.repeats)]
+            runs = [setting_ms(table, setting, arguments.epochs) for _ in range(arguments.repeats)]
             medians[setting] = statistics.median(ms for ms, _ in runs)
             batch = runs[0][1]
         default, same, private = medians['default'], medians['same model'], medians['DP']

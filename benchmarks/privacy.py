@@ -29,7 +29,8 @@ falls.
   Epsilon spent: the cost JSON's ``epsilon_spent`` (DP-SGD + the nominal E_vp) with the nominal
   E_vp replaced by the one actually spent, ``E_vp (n_columns + k) / (n_columns + 1)``.
 
-``--epochs`` overrides both models' epochs (TabularARGN's ``max_epochs``) for quick runs.
+``--epochs`` overrides both models' epochs (ours: ``epochs``, and ``dp_epochs`` under DP;
+TabularARGN's ``max_epochs``) for quick runs.
 Fits run in spawned processes (``--jobs`` at once, one thread each). ``--out`` gets
 ``privacy.csv`` (per seed; rewritten as fits end), ``privacy_summary.csv`` (means over seeds)
 and ``mia_auc_vs_epsilon.png``; the summary is printed as a markdown table (mean ± sd).
@@ -44,7 +45,6 @@ import math
 import multiprocessing
 import os
 import sys
-import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -56,7 +56,7 @@ import pandas as pd
 
 from sdv_attncorr.benchmark import peers
 from sdv_attncorr.benchmark.report import format_cell
-from sdv_attncorr.benchmark.runner import build_synthesizer, epochs_trained, make_job
+from sdv_attncorr.benchmark.runner import make_job, run_worker
 from sdv_attncorr.benchmark.tables import (
     DISCRETE_SDTYPES,
     TableSpec,
@@ -131,21 +131,6 @@ def table_spec(name):
     return TableSpec('credit', partial(load_file, path, 'credit', target), target), None
 
 
-def with_numpy_nan(frame):
-    """Return ``frame`` with the missing values of its object columns as ``np.nan`` itself.
-
-    Our DP statistics match a column's values against its declared categories with ``in``,
-    which finds a NaN only as the very ``np.nan`` object; a frame unpickled in a worker holds
-    NaNs that are other objects.
-    """
-    frame = frame.copy()
-    for name in frame.select_dtypes(include='object').columns:
-        values = frame[name].to_numpy(dtype=object, copy=True)
-        values[pd.isna(values)] = np.nan
-        frame[name] = values
-    return frame
-
-
 def declared_categories(table, seed):
     """Return ``{column: categories}`` of the discrete columns over the whole table (public)."""
     whole = pd.concat(table.splits[seed], ignore_index=True)
@@ -206,31 +191,9 @@ def dp_arguments(name, table, seed, epsilon):
 
 
 def fit_ours(job):
-    """Fit and sample ours as ``runner.run_worker`` does, adding ``privacy_spent()``."""
-    import torch
-    from joblib import parallel_config
-    from sdv.metadata import Metadata
-    from threadpoolctl import threadpool_limits
-
-    torch.set_num_threads(job['threads'])
-    torch.manual_seed(job['seed'])
-    np.random.seed(job['seed'])
-    train, table_name = job['train'], job['table_name']
-    with threadpool_limits(job['threads']), parallel_config(backend='sequential'):
-        synthesizer = build_synthesizer(job, Metadata.load_from_dict(job['metadata']))
-        start = time.perf_counter()
-        synthesizer.fit({table_name: train})
-        fit_seconds = time.perf_counter() - start
-        synthetic = synthesizer.sample(num_rows=len(train))[table_name]
-
-    spent = synthesizer.privacy_spent() if 'epsilon' in job['params'] else {}
-    return {
-        'synthetic': synthetic,
-        'fit_s': fit_seconds,
-        'epochs': epochs_trained(synthesizer),
-        'epsilon_spent': spent.get('epsilon', math.nan),
-        'delta_spent': spent.get('delta', math.nan),
-    }
+    """Fit and sample ours with ``runner.run_worker`` (which adds ``privacy_spent()``)."""
+    result = run_worker(job)
+    return {'epsilon_spent': math.nan, 'delta_spent': math.nan, **result}
 
 
 def scores(table, seed, synthetic):
@@ -257,12 +220,13 @@ def run_task(task):
     warnings.simplefilter('ignore')
     name, seed, epsilon = task['name'], task['seed'], task['epsilon']
     table = task['table']
-    table = replace(table, splits={seed: tuple(map(with_numpy_nan, table.splits[seed]))})
     record = {'table': table.name, 'synthesizer': name, 'epsilon': epsilon, 'seed': seed}
     params, facts = dp_arguments(name, table, seed, epsilon)
     runner = peers.run_peer if name in peers.PEERS else fit_ours
     try:
         with threadpool_limits(1):
+            if name == 'attncorr' and task['epochs'] and epsilon != NO_DP:
+                params = {**params, 'dp_epochs': task['epochs']}  # DP reads dp_epochs
             cost = runner(make_job(name, table, seed, task['epochs'], {name: params}, 1))
             synthetic = cost.pop('synthetic')
             record.update(cost, **scores(table, seed, synthetic))

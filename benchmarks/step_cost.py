@@ -19,8 +19,12 @@ import torch
 from validation_score import load
 
 
-def step_ms(table, epochs):
-    """CPU ms per step between fits of ``epochs`` and ``3 * epochs``, and the fitted engine."""
+def step_ms(table, epochs, **options):
+    """CPU ms per step between fits of ``epochs`` and ``3 * epochs``, and the fitted engine.
+
+    ``options`` are more arguments of the synthesizer; a fit under DP (``epsilon``) runs
+    ``dp_epochs``, set alike.
+    """
     from sdv_attncorr import AttnCorrGANSynthesizer
 
     train, _ = table.splits[0]
@@ -30,8 +34,10 @@ def step_ms(table, epochs):
             table.metadata,
             class_column=table.class_column,
             epochs=n_epochs,
+            dp_epochs=n_epochs,
             early_stopping=False,
             random_state=0,
+            **options,
         )
         processed = synthesizer.preprocess({table.table_name: train})
         started = time.process_time()

@@ -125,7 +125,8 @@ def run_worker(job):
         dict:
             ``synthetic`` (the table) and the cost figures: ``fit_s``, ``epochs``,
             ``s_per_epoch``, ``steps``, ``critic_steps``, ``rows_per_s``, ``peak_mb`` and
-            ``import_mb`` (the peak before ``fit``).
+            ``import_mb`` (the peak before ``fit``); with ``epsilon``, ``epsilon_spent`` and
+            ``delta_spent``.
     """
     import torch
     from joblib import parallel_config
@@ -152,7 +153,16 @@ def run_worker(job):
 
     rows_per_s = len(synthetic) / sample_seconds
     cost = _cost(synthesizer, len(train), fit_seconds, rows_per_s, import_mb)
-    return {'synthetic': synthetic, **cost}
+    return {'synthetic': synthetic, **cost, **_privacy_spent(synthesizer)}
+
+
+def _privacy_spent(synthesizer):
+    """``epsilon_spent`` and ``delta_spent`` of a fit with ``epsilon`` (none without)."""
+    if getattr(synthesizer, 'epsilon', None) is None:
+        return {}
+
+    spent = synthesizer.privacy_spent()
+    return {'epsilon_spent': spent['epsilon'], 'delta_spent': spent['delta']}
 
 
 def run_job(job):

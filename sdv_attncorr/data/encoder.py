@@ -61,9 +61,7 @@ class TableEncoder:
             TableEncoder:
                 ``self``.
         """
-        self.columns = list(data.columns)
-        self.discrete_columns = [column for column in self.columns if column in discrete_columns]
-        self._dtypes = data.dtypes.to_dict()
+        self._take_columns(data, discrete_columns)
         parts = []
         for column in self.columns:
             parts.extend(self._fit_column(data[column], column in discrete_columns))
@@ -96,9 +94,7 @@ class TableEncoder:
             TableEncoder:
                 ``self``.
         """
-        self.columns = list(data.columns)
-        self.discrete_columns = [column for column in self.columns if column in discrete_columns]
-        self._dtypes = data.dtypes.to_dict()
+        self._take_columns(data, discrete_columns)
         parts = []
         for column in self.columns:
             if column in discrete_columns:
@@ -113,6 +109,12 @@ class TableEncoder:
 
         self.layout = TableLayout.from_widths(parts)
         return self
+
+    def _take_columns(self, data: pd.DataFrame, discrete_columns: Collection[str]) -> None:
+        """Learn the table's columns, which of them are discrete, and their dtypes."""
+        self.columns = list(data.columns)
+        self.discrete_columns = [column for column in self.columns if column in discrete_columns]
+        self._dtypes = data.dtypes.to_dict()
 
     def fitted_layout(self) -> TableLayout:
         """Return the layout of an encoded row; refuse before ``fit``."""
