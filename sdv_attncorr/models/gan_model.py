@@ -72,9 +72,8 @@ class GANModel:
 
         The budget: ``dp_statistics_share`` of it for the statistics (one Gaussian mechanism,
         ``data/private_statistics.py``; ``accountant.noise_for_share``), the rest for the
-        critic's steps; both
-        compose in one RDP ledger at ``delta`` less the share of it that the category
-        thresholds take (a tenth, when some discrete column's categories are not declared).
+        critic's steps; both compose in one RDP ledger at ``delta`` less the share of it that
+        the category thresholds take (a tenth, when some discrete column is not declared).
         """
         config, n_rows = self.config, len(data)
         assert config.epsilon is not None  # noqa: S101 (the caller checked)
