@@ -197,19 +197,12 @@ def fit_ours(job):
 
 
 def scores(table, seed, synthetic):
-    """The benchmark's quality, TSTR and MIA AUC (``metrics``) of ``synthetic``.
-
-    TSTR is NaN, with ``tstr_error``, where its model cannot be fitted (TabularARGN under DP
-    can return numeric columns all missing, which scikit-learn's binning refuses).
-    """
+    """The benchmark's quality, TSTR and MIA AUC (``metrics``) of ``synthetic``."""
     from sdv_attncorr.benchmark import metrics
 
     train, test = table.splits[seed]
     parts = (train, test, synthetic, table.metadata, table.table_name)
-    try:
-        utility = {'utility': metrics.utility_score(*parts, table.target)}
-    except ValueError as error:
-        utility = {'utility': math.nan, 'tstr_error': repr(error)}
+    utility = {'utility': metrics.utility_score(*parts, table.target)}
     return {**metrics.sdmetrics_scores(*parts), **utility, **metrics.train_half_scores(*parts)}
 
 
@@ -309,12 +302,10 @@ def write_outputs(folder, records, order):
 
 
 def record_notes(records):
-    """Notes on per-seed records: TSTR that could not be fitted, epsilon spent over the target."""
+    """Notes on per-seed records: epsilon spent over the target."""
     notes = []
     for record in records:
         label = ' / '.join(str(record[key]) for key in KEYS)
-        if isinstance(record.get('tstr_error'), str):
-            notes.append(f'{label}: no TSTR ({record["tstr_error"]})')
         if record['epsilon'] != NO_DP and record['epsilon_spent'] > 1.01 * float(record['epsilon']):
             notes.append(f'{label}: spent ε {record["epsilon_spent"]:.2f} (over its cap)')
     return notes

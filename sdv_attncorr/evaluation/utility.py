@@ -83,11 +83,18 @@ class _Learner:
         if self.task == 'classification' and len(np.unique(train_y)) < 2:
             return {'error': 'the training set holds a single class of the target'}
 
+        # A feature the training rows never hold (a synthesizer may generate a column all
+        # missing) has nothing to bin: scikit-learn's binning fails on it.
+        held = ~np.isnan(train_x).all(axis=0)
+        if not held.any():
+            return {'error': 'the training set holds no value of any feature column'}
+
+        train_x, test_x = train_x[:, held], test_x[:, held]
         if self.task == 'classification':
             estimator = HistGradientBoostingClassifier
         else:
             estimator = HistGradientBoostingRegressor
-        model = estimator(categorical_features=self.is_categorical, random_state=self.seed)
+        model = estimator(categorical_features=self.is_categorical[held], random_state=self.seed)
         with threadpool_limits(limits=1, user_api='openmp'):
             model.fit(train_x, train_y)
             if self.task == 'classification':
