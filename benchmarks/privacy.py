@@ -74,6 +74,7 @@ CREDIT = ('credit_data.csv', 'Status')
 TABLES = ('crop', 'credit', 'demo')
 NAMES = ('attncorr', 'tabularargn')
 NO_DP = 'none'
+MIA_AXIS = (0.35, 0.8)
 KEYS = ['table', 'synthesizer', 'epsilon', 'seed']
 # (header, record key, decimals)
 SUMMARY = [
@@ -282,6 +283,7 @@ def mia_figure(summary):
             positions = [labels.index(label) for label in group['epsilon']]
             axis.plot(positions, group['membership_auc'], marker='o', label=name)
         axis.axhline(0.5, color='grey', linestyle='--', linewidth=1)
+        axis.set_ylim(*MIA_AXIS)  # one fixed range: noise around 0.5 stays small
         axis.set_xticks(range(len(labels)), [_tick(label) for label in labels])
         axis.set(title=table, xlabel='ε', ylabel='MIA AUC (mean over seeds)')
         axis.legend(fontsize=8)
