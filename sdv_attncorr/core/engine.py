@@ -101,7 +101,6 @@ class GANEngine:
             raise ValueError('Training with epsilon needs a privacy ledger and released counts.')
 
         self.ledger = ledger
-        self.noise_multiplier: float | None = None
         self.config = config
         self.layout = layout
         self.class_span = class_span

@@ -203,12 +203,13 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
                 If the synthesizer was fitted without ``epsilon``.
         """
         model = self._fitted_model()
-        if model.engine is None or model.engine.ledger is None:
+        try:
+            return model.privacy_spent()
+        except RuntimeError as error:  # the model's refusal: no epsilon at fit
             raise SynthesizerInputError(
                 'This synthesizer was fitted without epsilon: it gives no privacy guarantee. '
                 'Fit it with epsilon=... for one.'
-            )
-        return model.privacy_spent()
+            ) from error
 
     def _validate_conditions(self, conditions: list[pd.DataFrame]) -> None:
         super()._validate_conditions(conditions)
