@@ -140,7 +140,7 @@ class GANEngine:
         return generator.to(self.device), critic.to(self.device)
 
     def _generator_regularizers(
-        self, data: torch.Tensor, batch_size: int
+        self, data: torch.Tensor, batch_size: int, bin_edges: torch.Tensor | None
     ) -> list[WeightedRegularizer]:
         index = view_index(self.layout).to(self.device)
         classes, n_classes, own = self._view_classes(len(data), index)
@@ -156,6 +156,7 @@ class GANEngine:
             class_view_positions=own,
             batch_size=batch_size,
             seed=self.seed,
+            bin_edges=None if bin_edges is None else bin_edges.to(self.device),
         )
         return [
             pair
@@ -227,7 +228,7 @@ class GANEngine:
             config=self.config,
             batch_size=batch_size,
             class_positions=self._class_positions(),
-            generator_regularizers=self._generator_regularizers(data, batch_size),
+            generator_regularizers=self._generator_regularizers(data, batch_size, bin_edges),
             critic_regularizers=self._critic_regularizers(),
             # The score joins an epoch's record before the history stores it; extra callbacks
             # (trackers) see an epoch before the NaN guard stops on it.

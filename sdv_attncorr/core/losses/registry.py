@@ -18,6 +18,7 @@ import torch
 
 from sdv_attncorr.core.layout import TableLayout
 from sdv_attncorr.core.losses.classwise import ClasswiseCorrelationLoss
+from sdv_attncorr.core.losses.contingency import ContingencyLoss, MembershipBlocks
 from sdv_attncorr.core.losses.energy import EnergyLoss
 from sdv_attncorr.core.losses.mfs_loss import DEFAULT_LOSS_FEATURES, MetaFeatureLoss
 from sdv_attncorr.core.losses.regularizers import ConditionLoss, CorrelationLoss
@@ -56,6 +57,9 @@ class RegularizerContext:
             Rows per training step (adapted to the table).
         seed (int):
             Seed of the training randomness; a builder offsets it for its own source.
+        bin_edges (torch.Tensor or None):
+            Interior edges of SDMetrics' equal-width bins of each continuous span, in encoded
+            values, ``[n_continuous, bins - 1]`` (None when the caller has none).
     """
 
     config: GANConfig
@@ -69,6 +73,7 @@ class RegularizerContext:
     class_view_positions: torch.Tensor
     batch_size: int
     seed: int
+    bin_edges: torch.Tensor | None = None
 
     def rng(self, offset: int) -> torch.Generator:
         """Return a fresh random source seeded ``seed + offset`` on the training device."""
@@ -84,6 +89,15 @@ def correlation_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
     """Build the correlation loss: generated rows' Pearson matrix against the table's."""
     weight = context.config.correlation_weight
     return [(weight, CorrelationLoss(context.view, context.view_index))] if weight > 0 else []
+
+
+def contingency_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
+    """Build the contingency loss over the pairs SDMetrics bins (none if the table has none)."""
+    weight = context.config.contingency_weight
+    if weight <= 0 or MembershipBlocks(context.layout, context.bin_edges).n_pairs == 0:
+        return []
+
+    return [(weight, ContingencyLoss(context.data, context.layout, context.bin_edges))]
 
 
 def classwise_correlation_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
@@ -188,6 +202,7 @@ RegularizerBuilder = Callable[[RegularizerContext], list[WeightedRegularizer]]
 GENERATOR_REGULARIZERS: dict[str, RegularizerBuilder] = {
     'condition': condition_loss,
     'correlation': correlation_loss,
+    'contingency': contingency_loss,
     'classwise_correlation': classwise_correlation_loss,
     'energy': energy_loss,
     'meta_features': meta_feature_loss,

@@ -331,6 +331,14 @@ class GANConfig:
         checks.DECLARED,
         legacy=None,
     )
+    contingency_weight: float = hyperparameter(
+        0.0,
+        'Weight of the contingency loss: the mean total variation distance between generated '
+        "and real joint frequencies of every pair of discrete columns (SDMetrics' "
+        '``ContingencySimilarity``), each category included (0 turns it off).',
+        checks.number(),
+        legacy=0.0,
+    )
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):
