@@ -33,7 +33,7 @@ def test_a_fit_compares_discrete_pairs_and_numbers_by_their_equal_width_bins(
     # indicator, folded into its missing bin): every pair but the 6 of two numbers
     assert blocks.numbers.numel() == 4
     assert blocks.edges.shape == (4, 9)
-    assert blocks.n_pairs == 7 * 6 // 2 - 6
+    assert len(blocks.pair_slices) == 7 * 6 // 2 - 6
     losses = synthesizer.get_loss_values()
     assert losses['Contingency Loss'].between(0, 1).all()
 

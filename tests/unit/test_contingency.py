@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from scipy.stats import contingency
 from sdmetrics.column_pairs import ContingencySimilarity
 
 from sdv_attncorr.core.layout import TableLayout
@@ -54,32 +55,52 @@ def test_joint_frequencies_in_chunks_equal_one_pass_and_the_crosstab():
     np.testing.assert_allclose(one_pass[0:3, 5:9].numpy(), crosstab, atol=1e-6)
 
 
-def test_blocks_without_edges_pair_the_entries_of_two_different_discrete_spans_once():
+def test_blocks_without_edges_pair_the_discrete_spans_once_each():
     blocks = MembershipBlocks(LAYOUT)
-    mask = blocks.pairs
     assert blocks.positions.tolist() == list(range(1, 10))
-    assert blocks.n_pairs == 3
-    assert int(mask.sum()) == 3 * 2 + 3 * 4 + 2 * 4
-    assert not mask[0:3, 0:3].any()  # within a span
-    assert not mask[3:5, 0:3].any()  # each pair once
-    assert mask[0:3, 3:5].all()
+    assert blocks.pair_slices == [
+        (slice(0, 3), slice(3, 5)),
+        (slice(0, 3), slice(5, 9)),
+        (slice(3, 5), slice(5, 9)),
+    ]
 
 
-def test_loss_is_the_mean_of_one_minus_sdmetrics_contingency_similarity():
+def association(real: pd.DataFrame, pair: tuple[str, str]) -> float:
+    """Cramér's V of a pair of the real table, by SciPy (numbers binned as SDMetrics)."""
+    table = real[list(pair)].copy()
+    if 'x' in pair:
+        table['x'] = np.digitize(table['x'], [-np.inf, *range(1, 10), np.inf])
+    return contingency.association(pd.crosstab(table[pair[0]], table[pair[1]]).to_numpy())
+
+
+def weighted_distance(real, fake, pairs, numbers=(), weigh=True):
+    """SDMetrics' 1 - ContingencySimilarity of each pair, averaged with weights = real V."""
+    distances = [
+        1
+        - ContingencySimilarity.compute(
+            real[list(pair)],
+            fake[list(pair)],
+            continuous_column_names=list(set(numbers) & set(pair)),
+        )
+        for pair in pairs
+    ]
+    weights = [association(real, pair) for pair in pairs] if weigh else None
+    return np.average(distances, weights=weights)
+
+
+def test_loss_is_sdmetrics_contingency_distance_weighted_by_the_real_association():
     real = random_categories(1, 400, dependent=True)
+    real['c'] = random_categories(1, 400, dependent=False)['c']  # (a, b) alone associated
     synthetic = random_categories(2, 300, dependent=False)
     loss = ContingencyLoss(encoded(real), LAYOUT)
     batch = GeneratorBatch(torch.zeros(300, LAYOUT.width), torch.zeros(300, 0))
     batch.view = encoded(synthetic)
-    expected = np.mean([
-        1 - ContingencySimilarity.compute(
-            pd.DataFrame({k: real[k] for k in pair}).astype(str),
-            pd.DataFrame({k: synthetic[k] for k in pair}).astype(str),
-        )
-        for pair in (('a', 'b'), ('a', 'c'), ('b', 'c'))
-    ])  # fmt: skip
+    real_table, fake_table = pd.DataFrame(real).astype(str), pd.DataFrame(synthetic).astype(str)
+    pairs = [('a', 'b'), ('a', 'c'), ('b', 'c')]
+    expected = weighted_distance(real_table, fake_table, pairs)
     assert float(loss(batch)) == pytest.approx(expected, abs=1e-6)
-    assert expected > 0.05
+    plain_mean = weighted_distance(real_table, fake_table, pairs, weigh=False)
+    assert abs(expected - plain_mean) > 0.05  # the weights matter here
 
 
 def test_loss_is_zero_on_the_table_itself_and_its_gradient_reaches_the_probabilities():
@@ -136,16 +157,20 @@ def test_with_edges_numbers_join_by_sdmetrics_bins_and_their_missing_values_by_t
     fake_rows, fake = with_number(5, 300, dependent=False)
     edges = torch.arange(1.0, 10.0)[None, :]  # np.histogram_bin_edges of [0, 10], interior
     loss = ContingencyLoss(real_rows, NUMBER_LAYOUT, edges)
-    assert loss.blocks.n_pairs == 3  # (x, a), (x, b), (a, b); the null indicator is x's bin
+    assert len(loss.blocks.pair_slices) == 3  # (a, b), (a, x), (b, x): x#null is x's bin
     batch = GeneratorBatch(fake_rows, torch.zeros(300, 0), view=fake_rows)
-    numbers = {'x'}  # as the quality report passes them: binned, not compared by value
-    expected = np.mean([
-        1 - ContingencySimilarity.compute(
-            real[list(pair)], fake[list(pair)], continuous_column_names=list(numbers & set(pair))
-        )
-        for pair in (('x', 'a'), ('x', 'b'), ('a', 'b'))
-    ])  # fmt: skip
+    # x as the quality report passes a number: binned, not compared by value
+    expected = weighted_distance(real, fake, [('x', 'a'), ('x', 'b'), ('a', 'b')], numbers=['x'])
     assert float(loss(batch)) == pytest.approx(expected, abs=1e-4)
     assert expected > 0.05
     # without edges the number is left out and its null indicator is a discrete column
-    assert ContingencyLoss(real_rows, NUMBER_LAYOUT).blocks.n_pairs == 3
+    assert len(ContingencyLoss(real_rows, NUMBER_LAYOUT).blocks.pair_slices) == 3
+
+
+def test_pairs_weigh_alike_when_no_pair_is_associated():
+    constant = {'a': np.zeros(40, int), 'b': np.zeros(40, int), 'c': np.arange(40) % 4}
+    loss = ContingencyLoss(encoded(constant), LAYOUT)
+    weights = [
+        float(loss.weights[rows, columns].sum()) for rows, columns in loss.blocks.pair_slices
+    ]
+    assert weights == pytest.approx([0.5 * 6 / 3, 0.5 * 12 / 3, 0.5 * 8 / 3])  # entries x 1/2 x 1/3

@@ -41,23 +41,23 @@ class MembershipBlocks:
         with_numbers = edges is not None and len(layout.continuous_spans) > 0
         spans = [s for s in layout.discrete_spans if not (with_numbers and s.is_null_indicator)]
         self.positions = torch.tensor([p for s in spans for p in range(s.start, s.end)])
-        owners = [i for i, span in enumerate(spans) for _ in range(span.width)]
         self.numbers = layout.continuous_index() if with_numbers else torch.zeros(0).long()
         self.missing = layout.missing_positions() if with_numbers else torch.zeros(0).long()
         self.edges = edges if edges is not None and with_numbers else torch.zeros(0, 0)
         bins = self.edges.shape[1] + 2  # the interior edges' bins and a missing bin
-        owners += [len(spans) + i for i in range(len(self.numbers)) for _ in range(bins)]
-        owner = torch.tensor(owners, dtype=torch.long)
-        is_number = owner >= len(spans)
-        self.pairs = (owner[:, None] < owner[None, :]) & ~(is_number[:, None] & is_number[None, :])
-        n_columns = len(spans) + len(self.numbers)
-        self.n_pairs = (
-            n_columns * (n_columns - 1) // 2 - len(self.numbers) * (len(self.numbers) - 1) // 2
-        )
+        widths = [span.width for span in spans] + [bins] * len(self.numbers)
+        ends = torch.tensor(widths).cumsum(0).tolist()
+        columns = [slice(end - width, end) for end, width in zip(ends, widths)]
+        # Discrete columns come first: a pair holding one starts with it. Two numbers are not a
+        # pair here (SDMetrics correlates them).
+        self.pair_slices = [
+            (columns[a], columns[b]) for a in range(len(spans)) for b in range(a + 1, len(columns))
+        ]
+        """Where each pair's contingency table lies in ``DᵀD``, ``(rows, columns)``."""
 
     def to(self, device: torch.device) -> MembershipBlocks:
         """Move the index tensors to ``device``; return self."""
-        for name in ('positions', 'numbers', 'missing', 'edges', 'pairs'):
+        for name in ('positions', 'numbers', 'missing', 'edges'):
             setattr(self, name, getattr(self, name).to(device))
         return self
 
@@ -103,11 +103,40 @@ def joint_frequencies(
     return products / len(x)
 
 
+def cramers_v(tables: list[torch.Tensor]) -> torch.Tensor:
+    """Cramér's V (no bias correction, as SciPy's) of each contingency table of frequencies.
+
+    Empty rows and columns are dropped first; a table with fewer than 2 of either has V = 0.
+
+    Args:
+        tables (list[torch.Tensor]):
+            Joint frequencies, each ``[categories_a, categories_b]`` and summing to 1.
+
+    Returns:
+        torch.Tensor:
+            Shape ``[len(tables)]``, float32 on the CPU.
+    """
+    values = []
+    for table in tables:
+        table = table[table.sum(dim=1) > 0][:, table.sum(dim=0) > 0]
+        smaller = min(table.shape)
+        if smaller < 2:
+            values.append(0.0)
+            continue
+        expected = table.sum(dim=1, keepdim=True) * table.sum(dim=0, keepdim=True)
+        phi_squared = float(((table - expected) ** 2 / expected).sum())
+        values.append((phi_squared / (smaller - 1)) ** 0.5)
+    return torch.tensor(values, dtype=torch.float).reshape(-1)
+
+
 class ContingencyLoss:
-    """Mean total variation distance between generated and real contingency tables.
+    """Total variation distance between generated and real contingency tables, pair-weighted.
 
     Over every pair of columns that SDMetrics scores by contingency (two discrete columns, or a
-    discrete one and a number when ``edges`` are given): ``½ Σ |p_generated − p_real|``.
+    discrete one and a number when ``edges`` are given), ``½ Σ |p_generated − p_real|``,
+    averaged with weights proportional to the pair's real association (Cramér's V): SDMetrics'
+    quality counts only associated pairs (V > 0.3), and an independent pair's distance is
+    mostly the batch's sampling noise. Uniform weights when no pair is associated.
 
     Args:
         data (torch.Tensor):
@@ -127,12 +156,17 @@ class ContingencyLoss:
         self, data: torch.Tensor, layout: TableLayout, edges: torch.Tensor | None = None
     ) -> None:
         self.blocks = MembershipBlocks(layout, edges).to(data.device)
-        if self.blocks.n_pairs == 0:
+        if not self.blocks.pair_slices:
             raise ValueError('the contingency loss needs a pair of columns, one of them discrete')
 
-        # A float mask, not boolean indexing: that would sync a GPU every step.
-        self.weights = self.blocks.pairs.to(data.dtype) * (0.5 / self.blocks.n_pairs)
         self.target = joint_frequencies(data, self.blocks)
+        tables = [self.target[rows, columns] for rows, columns in self.blocks.pair_slices]
+        strength = cramers_v(tables)
+        share = strength / strength.sum() if strength.sum() > 0 else strength + 1 / len(tables)
+        # A float mask of weights, not boolean indexing: that would sync a GPU every step.
+        self.weights = torch.zeros_like(self.target)
+        for (rows, columns), pair_share in zip(self.blocks.pair_slices, share.tolist()):
+            self.weights[rows, columns] = 0.5 * pair_share
 
     def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the batch's view rows (activated rows, every column)."""

@@ -94,7 +94,7 @@ def correlation_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
 def contingency_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
     """Build the contingency loss over the pairs SDMetrics bins (none if the table has none)."""
     weight = context.config.contingency_weight
-    if weight <= 0 or MembershipBlocks(context.layout, context.bin_edges).n_pairs == 0:
+    if weight <= 0 or not MembershipBlocks(context.layout, context.bin_edges).pair_slices:
         return []
 
     return [(weight, ContingencyLoss(context.data, context.layout, context.bin_edges))]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 
 from sdv_attncorr.core.layout import CONTINUOUS, TableLayout
+from sdv_attncorr.core.losses.contingency import cramers_v
 
 CONTINUOUS_BINS = 10
 """Bins of a number in a contingency table (SDMetrics' ``num_discrete_bins``)."""
@@ -69,7 +70,7 @@ class FidelityScore:
         self.reference_marginals = self._marginals(codes)
         # Every candidate pair first, to measure its association; then the associated ones.
         self._pairs = _pairs_to_count(layout)
-        associated = _cramers_v(self._joint_tables(codes)) > ASSOCIATION_THRESHOLD
+        associated = cramers_v(self._joint_tables(codes)) > ASSOCIATION_THRESHOLD
         self._pairs = self._pairs[associated]
         cells = self.sizes[self._pairs[:, 0]] * self.sizes[self._pairs[:, 1]]
         self._pair_of_cell = torch.repeat_interleave(torch.arange(len(self._pairs)), cells)
@@ -175,24 +176,6 @@ def _decile_edges(numbers: torch.Tensor) -> torch.Tensor:
 
     quantiles = torch.linspace(0, 1, CONTINUOUS_BINS + 1, device=numbers.device)[1:-1]
     return torch.quantile(numbers, quantiles, dim=0).T.contiguous()
-
-
-def _cramers_v(tables: list[torch.Tensor]) -> torch.Tensor:
-    """Cramér's V (no bias correction, as SciPy's) of each contingency table of frequencies.
-
-    Empty rows and columns are dropped first; a table with fewer than 2 of either has V = 0.
-    """
-    values = []
-    for table in tables:
-        table = table[table.sum(dim=1) > 0][:, table.sum(dim=0) > 0]
-        smaller = min(table.shape)
-        if smaller < 2:
-            values.append(0.0)
-            continue
-        expected = table.sum(dim=1, keepdim=True) * table.sum(dim=0, keepdim=True)
-        phi_squared = float(((table - expected) ** 2 / expected).sum())
-        values.append((phi_squared / (smaller - 1)) ** 0.5)
-    return torch.tensor(values, dtype=torch.float).reshape(-1)
 
 
 def _pairs_to_count(layout: TableLayout) -> torch.Tensor:
