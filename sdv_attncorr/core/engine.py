@@ -40,7 +40,12 @@ from sdv_attncorr.core.training.early_stopping import (
 from sdv_attncorr.core.training.fidelity import FidelityScore
 from sdv_attncorr.core.training.history import LossHistory
 from sdv_attncorr.core.training.private_critic import PrivateCriticStep, dp_schedule
-from sdv_attncorr.core.training.schedule import effective_batch, sharded_batch, steps_per_epoch
+from sdv_attncorr.core.training.schedule import (
+    effective_batch,
+    scaled_for_size,
+    sharded_batch,
+    steps_per_epoch,
+)
 from sdv_attncorr.core.training.trainer import Trainer
 
 # Rows generated per forward pass when sampling: small enough for the attention's activations
@@ -84,6 +89,8 @@ class GANEngine:
     ledger: PrivacyLedger | None = None
     noise_multiplier: float | None = None
     private_epochs: int = 0
+    # Nor for the size rule; 0 rows leaves their hyperparameters as set.
+    n_rows: int = 0
 
     def __init__(
         self,
@@ -114,17 +121,27 @@ class GANEngine:
             multi_column_share=0.0 if self.private else config.multi_column_conditions,
             released_counts=released_counts,
         )
+        self.n_rows = categories.shape[0]
         batch_config = config.replace(pac=1) if self.private else config
-        self.batch_size, self.pac = effective_batch(batch_config, categories.shape[0])
+        self.batch_size, self.pac = effective_batch(batch_config, self.n_rows)
         self.history = LossHistory()
         self.seed = fresh_seed() if config.random_state is None else config.random_state
         self.generator, self.critic = seeded_init(self.seed, self._build_modules)
         self.head = OutputHead(layout).to(self.device)
 
     @property
+    def training_config(self) -> GANConfig:
+        """GANConfig: What the trainer uses: ``config`` after the table-size rule (not under DP).
+
+        See ``schedule.scaled_for_size``: from ``large_table_rows`` rows on, half the epochs at
+        twice the learning rates.
+        """
+        return self.config if self.private else scaled_for_size(self.config, self.n_rows)
+
+    @property
     def epochs(self) -> int:
-        """int: The most epochs of training: under DP, those ``dp_schedule`` set."""
-        return self.private_epochs if self.private else self.config.epochs
+        """int: The most epochs of training (``training_config``'s; under DP, ``dp_schedule``'s)."""
+        return self.private_epochs if self.private else self.training_config.epochs
 
     def _build_modules(self) -> tuple[nn.Module, PacCritic]:
         d_condition = self.conditions.d_condition
@@ -225,7 +242,7 @@ class GANEngine:
             conditions=self.conditions,
             data=data,
             rng=torch.Generator(self.device).manual_seed(self.seed),
-            config=self.config,
+            config=self.training_config,
             batch_size=batch_size,
             class_positions=self._class_positions(),
             generator_regularizers=self._generator_regularizers(data, batch_size, bin_edges),

@@ -8,9 +8,16 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
 
     Each column is a token; multi-head self-attention mixes the columns of a row (never rows
     of a batch). The generator loss adds a correlation loss (the Pearson matrix of generated
-    rows against the training table's), with ``class_column`` the same within each class, and
-    an energy loss matching each class's whole distribution. Conditions on discrete columns are
-    native: ``sample_from_conditions`` returns exactly the requested counts.
+    rows against the training table's), with ``class_column`` the same within each class, an
+    energy loss matching each class's whole distribution, and a contingency loss matching the
+    joint frequencies of each pair holding a discrete column (numbers in SDMetrics' bins).
+    Conditions on discrete columns are native: ``sample_from_conditions`` returns exactly the
+    requested counts.
     """
 
-    preset = {'correlation_weight': 1.0, 'classwise_weight': 1.0, 'energy_weight': 5.0}
+    preset = {
+        'correlation_weight': 1.0,
+        'classwise_weight': 1.0,
+        'energy_weight': 5.0,
+        'contingency_weight': 15.0,
+    }

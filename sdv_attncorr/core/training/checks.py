@@ -142,6 +142,9 @@ OPTIONAL_SECONDS = Check(
     'None or a positive number of seconds',
     lambda v: v is None or number(positive=True).accepts(v),
 )
+OPTIONAL_ROWS = Check(
+    'None or a positive whole number of rows', lambda v: v is None or integer(1).accepts(v)
+)
 OPTIONAL_POSITIVE = Check(
     'None or a positive number', lambda v: v is None or number(positive=True).accepts(v)
 )

@@ -333,11 +333,20 @@ class GANConfig:
     )
     contingency_weight: float = hyperparameter(
         0.0,
-        'Weight of the contingency loss: the mean total variation distance between generated '
-        "and real joint frequencies of every pair of discrete columns (SDMetrics' "
-        '``ContingencySimilarity``), each category included (0 turns it off).',
+        'Weight of the contingency loss: the total variation distance between generated and '
+        'real joint frequencies of each pair holding a discrete column, numbers cut into '
+        "SDMetrics' equal-width bins (``ContingencySimilarity``), pairs weighted by their real "
+        "Cramér's V (0 turns it off).",
         checks.number(),
         legacy=0.0,
+    )
+    large_table_rows: int | None = hyperparameter(
+        3000,
+        'Tables of at least this many training rows train half of ``epochs`` at twice '
+        '``generator_lr`` and ``discriminator_lr``: half the steps, for about the same quality '
+        'there (smaller tables lose quality so); None trains every table as set.',
+        checks.OPTIONAL_ROWS,
+        legacy=None,
     )
 
     def __post_init__(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sdv_attncorr.core.training.config import GANConfig
 
 MIN_ADAPTED_BATCH = 50
+LARGE_TABLE_EPOCH_SHARE = 0.5
+LARGE_TABLE_LR_FACTOR = 2.0
 
 
 def effective_batch(config: GANConfig, n_rows: int) -> tuple[int, int]:
@@ -18,6 +20,22 @@ def effective_batch(config: GANConfig, n_rows: int) -> tuple[int, int]:
     per_step = max(MIN_ADAPTED_BATCH, n_rows // config.min_steps_per_epoch)
     batch_size = min(config.batch_size, per_step, n_rows)
     return max(pac, batch_size // pac * pac), pac
+
+
+def scaled_for_size(config: GANConfig, n_rows: int) -> GANConfig:
+    """Return the hyperparameters a table of ``n_rows`` rows trains with.
+
+    From ``large_table_rows`` rows on, half of ``epochs`` (at least one) at twice both
+    learning rates; ``config`` itself below it, or when ``large_table_rows`` is None.
+    """
+    if config.large_table_rows is None or n_rows < config.large_table_rows:
+        return config
+
+    return config.replace(
+        epochs=max(1, round(config.epochs * LARGE_TABLE_EPOCH_SHARE)),
+        generator_lr=config.generator_lr * LARGE_TABLE_LR_FACTOR,
+        discriminator_lr=config.discriminator_lr * LARGE_TABLE_LR_FACTOR,
+    )
 
 
 def steps_per_epoch(n_rows: int, batch_size: int) -> int:
