@@ -341,7 +341,7 @@ class GANConfig:
         legacy=0.0,
     )
     large_table_rows: int | None = hyperparameter(
-        3000,
+        None,
         'Tables of at least this many training rows train half of ``epochs`` at twice '
         '``generator_lr`` and ``discriminator_lr``: half the steps, for about the same quality '
         'there (smaller tables lose quality so); None trains every table as set.',
