@@ -48,12 +48,12 @@ class MembershipBlocks:
         widths = [span.width for span in spans] + [bins] * len(self.numbers)
         ends = torch.tensor(widths).cumsum(0).tolist()
         columns = [slice(end - width, end) for end, width in zip(ends, widths)]
-        # Discrete columns come first: a pair holding one starts with it. Two numbers are not a
-        # pair here (SDMetrics correlates them).
+        # Where each pair's contingency table lies in DᵀD, (rows, columns). Discrete columns
+        # come first, so a pair holding one starts with it; two numbers are not a pair here
+        # (SDMetrics correlates them).
         self.pair_slices = [
             (columns[a], columns[b]) for a in range(len(spans)) for b in range(a + 1, len(columns))
         ]
-        """Where each pair's contingency table lies in ``DᵀD``, ``(rows, columns)``."""
 
     def to(self, device: torch.device) -> MembershipBlocks:
         """Move the index tensors to ``device``; return self."""
