@@ -64,8 +64,9 @@ class GANConfig:
     epochs: int = hyperparameter(
         300,
         'Most training epochs (an upper bound: with ``early_stopping`` training ends sooner on '
-        'a plateau); an epoch is ``n_rows // batch_size`` generator steps. Under DP '
-        '(``epsilon``), ``dp_epochs`` instead.',
+        'a plateau, and from ``large_table_rows`` rows on half as many are trained); an epoch '
+        'is ``n_rows // batch_size`` generator steps. Under DP (``epsilon``), ``dp_epochs`` '
+        'instead.',
         checks.integer(1),
     )
     batch_size: int = hyperparameter(
