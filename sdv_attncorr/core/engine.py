@@ -22,6 +22,7 @@ from sdv_attncorr.core.losses.registry import (
 )
 from sdv_attncorr.core.losses.view import view_index, view_of
 from sdv_attncorr.core.nets.critics import PacCritic
+from sdv_attncorr.core.nets.generators import generate
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
 from sdv_attncorr.core.privacy.accountant import PrivacyLedger
@@ -366,7 +367,7 @@ class GANEngine:
         noise = torch.randn(
             len(conditions), self.config.embedding_dim, generator=rng, device=self.device
         )
-        generated = self.head(self.generator(noise, conditions), rng=rng, hard=True)
+        _, generated = generate(self.generator, self.head, noise, conditions, rng=rng, hard=True)
         return impose_conditions(generated, conditions, self.layout).cpu()
 
     def __getstate__(self) -> dict[str, Any]:

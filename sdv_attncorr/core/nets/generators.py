@@ -1,16 +1,23 @@
-"""Generator bodies: map noise and a condition vector to a raw encoded row.
+"""Generator bodies: map noise and a condition vector to an encoded row.
 
-Both return raw values; ``OutputHead`` activates them. Neither mixes rows of a batch.
+``MLPGenerator`` and ``AttentionGenerator`` return raw values, which ``OutputHead`` activates;
+``SequentialAttentionGenerator`` draws its values span by span and so takes the head itself.
+``generate`` runs any of them. None mixes rows of a batch.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
-from sdv_attncorr.core.layout import TableLayout
+from sdv_attncorr.core.layout import DISCRETE, TableLayout
 from sdv_attncorr.core.nets.attention import ColumnTransformer
 from sdv_attncorr.core.nets.blocks import ResidualBlock
+from sdv_attncorr.core.nets.decoding import ANY_ORDER, SEQUENTIAL, fixed_order, random_order
+from sdv_attncorr.core.nets.heads import OutputHead
+from sdv_attncorr.core.random import Draws
 
 
 class MLPGenerator(nn.Module):
@@ -111,10 +118,144 @@ class AttentionGenerator(nn.Module):
         ]
         self.register_buffer('flat_index', torch.tensor(flat_index), persistent=False)
 
-    def forward(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        """Generate raw rows."""
+    def column_tokens(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """Return the transformer's column tokens, ``[batch, n_tokens, d_token]``."""
         tokens = self.input(torch.cat([noise, condition], dim=1))
         tokens = tokens.view(-1, self.n_tokens, self.d_token) + self.column_embedding
-        tokens = self.transformer(tokens)
+        return self.transformer(tokens)
+
+    def forward(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """Generate raw rows."""
+        tokens = self.column_tokens(noise, condition)
         values = torch.einsum('btd,tdw->btw', tokens, self.head_weight) + self.head_bias
         return values.flatten(1)[:, self.flat_index]
+
+
+class SequentialAttentionGenerator(AttentionGenerator):
+    """Attention generator that draws the spans of a row one after another (autoregressive).
+
+    The transformer runs once, as in ``AttentionGenerator``. Then, in the decoding order
+    (``decoding.py``), each span's head reads its column token plus the embeddings of the
+    values already drawn, and its value is drawn (a Gumbel-softmax for a discrete span) and
+    embedded for the spans after it. So a span's logits depend on every earlier value of its
+    row (linearly: every pair's interaction can be learned), and never on a later one. A
+    discrete span that the condition vector fixes takes the condition's category while
+    decoding, so the spans after it are drawn given it.
+
+    Args:
+        decoding (str):
+            ``'sequential'`` (one fixed order) or ``'any_order'`` (a random order per batch).
+        **kwargs:
+            ``AttentionGenerator``'s arguments.
+
+    Shape:
+        Noise ``[batch, d_noise]`` and condition ``[batch, d_condition]`` in, raw and
+        activated rows ``[batch, layout.width]`` out.
+
+    """
+
+    activates_itself = True
+    """The generator draws its values itself: it takes the output head and returns its rows."""
+
+    def __init__(self, *, decoding: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if decoding not in (SEQUENTIAL, ANY_ORDER):
+            raise ValueError(f"decoding must be 'sequential' or 'any_order', got {decoding=}")
+
+        layout: TableLayout = kwargs['layout']
+        self.decoding = decoding
+        self.order = fixed_order(layout)
+        self.widths = tuple(span.width for span in layout.spans)
+        self.condition_blocks = _condition_blocks(layout)
+        max_width = max(self.widths)
+        self.value_embedding = nn.Parameter(
+            torch.randn(self.n_tokens, max_width, self.d_token) * 0.02
+        )
+
+    def forward(
+        self,
+        noise: torch.Tensor,
+        condition: torch.Tensor,
+        head: OutputHead,
+        *,
+        rng: Draws = None,
+        hard: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Generate raw rows and their drawn values, span by span."""
+        tokens = self.column_tokens(noise, condition).unbind(1)
+        weights, biases = self.head_weight.unbind(0), self.head_bias.unbind(0)
+        embeddings = self.value_embedding.unbind(0)
+        fixes = condition.shape[1] == sum(width for _, width in self.condition_blocks.values())
+        order = self.order if self.decoding == SEQUENTIAL else random_order(self.n_tokens, rng)
+        state = torch.zeros_like(tokens[0])
+        raws, values = [tokens[0]] * self.n_tokens, [tokens[0]] * self.n_tokens
+        for step, index in enumerate(order):
+            width = self.widths[index]
+            raw = (tokens[index] + state) @ weights[index][:, :width] + biases[index][:width]
+            value = raw
+            if index in self.condition_blocks:
+                value = head.gumbel_softmax(raw, rng=rng, hard=hard)
+                if fixes:
+                    value = _impose(value, condition, *self.condition_blocks[index])
+            if step + 1 < len(order):
+                state = state + value @ embeddings[index][:width]
+            raws[index], values[index] = raw, value
+
+        return torch.cat(raws, dim=1), torch.cat(values, dim=1)
+
+
+def _condition_blocks(layout: TableLayout) -> dict[int, tuple[int, int]]:
+    """Map each discrete span's index to ``(offset, width)`` of its block in a condition vector."""
+    blocks, offset = {}, 0
+    for index, span in enumerate(layout.spans):
+        if span.kind == DISCRETE:
+            blocks[index] = (offset, span.width)
+            offset += span.width
+
+    return blocks
+
+
+def _impose(
+    value: torch.Tensor, condition: torch.Tensor, offset: int, width: int
+) -> torch.Tensor:
+    """Replace ``value`` by its condition's category on the rows whose condition sets one."""
+    block = condition[:, offset : offset + width]
+    return torch.where(block.sum(dim=1, keepdim=True) > 0, block, value)
+
+
+def generate(
+    generator: nn.Module,
+    head: OutputHead,
+    noise: torch.Tensor,
+    condition: torch.Tensor,
+    *,
+    rng: Draws = None,
+    hard: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Run any generator body (or its distributed wrapper): return raw and activated rows.
+
+    Args:
+        generator (nn.Module):
+            A body of ``registry.GENERATOR_BODIES``, or a ``DistributedDataParallel`` of one.
+        head (OutputHead):
+            Activates the raw values.
+        noise (torch.Tensor):
+            ``[batch, d_noise]``.
+        condition (torch.Tensor):
+            ``[batch, d_condition]``.
+        rng (torch.Generator, RowDraws or None):
+            Source of the Gumbel noise (and of an ``'any_order'`` decoding's order).
+        hard (bool):
+            One-hot discrete values instead of soft probabilities.
+
+    Returns:
+        tuple[torch.Tensor, torch.Tensor]:
+            Raw and activated rows, each ``[batch, layout.width]``.
+
+    """
+    body = getattr(generator, 'module', generator)
+    if getattr(body, 'activates_itself', False):
+        return generator(noise, condition, head, rng=rng, hard=hard)
+
+    raw = generator(noise, condition)
+    return raw, head(raw, rng=rng, hard=hard)

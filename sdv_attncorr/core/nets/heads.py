@@ -107,13 +107,31 @@ class OutputHead(nn.Module):
         if self.discrete_positions.numel() == 0:
             return raw
 
-        logits = self.padded_logits(raw)
+        probabilities = self.gumbel_softmax(self.padded_logits(raw), rng=rng, hard=hard)
+        positions = self.discrete_positions.expand(raw.shape[0], -1)
+        return raw.scatter(1, positions, probabilities[:, self.valid])
+
+    def gumbel_softmax(
+        self, logits: torch.Tensor, *, rng: Draws = None, hard: bool = False
+    ) -> torch.Tensor:
+        """Activate the logits of one or more discrete spans (categories last).
+
+        Args:
+            logits (torch.Tensor):
+                Shape ``[batch, ..., categories]``; ``-inf`` marks padding.
+            rng (torch.Generator, RowDraws or None):
+                Source of the Gumbel noise.
+            hard (bool):
+                Return one-hot samples instead of soft probabilities.
+
+        Returns:
+            torch.Tensor:
+                The logits' shape: probabilities (or one-hot rows) over the last dimension.
+
+        """
         perturbed = logits + gumbel_noise(logits.shape, like=logits, rng=rng)
         if hard:
             index = perturbed.argmax(dim=-1, keepdim=True)
-            probabilities = torch.zeros_like(logits).scatter_(-1, index, 1.0)
-        else:
-            probabilities = torch.softmax(perturbed / self.temperature, dim=-1)
+            return torch.zeros_like(logits).scatter_(-1, index, 1.0)
 
-        positions = self.discrete_positions.expand(raw.shape[0], -1)
-        return raw.scatter(1, positions, probabilities[:, self.valid])
+        return torch.softmax(perturbed / self.temperature, dim=-1)

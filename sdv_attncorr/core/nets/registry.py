@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from torch import nn
 
 from sdv_attncorr.core.layout import TableLayout
-from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
+from sdv_attncorr.core.nets.decoding import JOINT
+from sdv_attncorr.core.nets.generators import (
+    AttentionGenerator,
+    MLPGenerator,
+    SequentialAttentionGenerator,
+)
 
 if TYPE_CHECKING:
     from sdv_attncorr.core.training.config import GANConfig
@@ -21,15 +26,19 @@ GeneratorBuilder = Callable[['GANConfig', TableLayout, int], nn.Module]
 
 
 def attention_body(config: GANConfig, layout: TableLayout, d_condition: int) -> nn.Module:
-    """Columns as tokens with multi-head self-attention across them."""
-    return AttentionGenerator(
-        d_noise=config.embedding_dim,
-        d_condition=d_condition,
-        layout=layout,
-        d_token=config.attention_dim,
-        n_heads=config.attention_heads,
-        n_blocks=config.attention_blocks,
-    )
+    """Columns as tokens with multi-head self-attention across them, decoded as ``decoding``."""
+    arguments = {
+        'd_noise': config.embedding_dim,
+        'd_condition': d_condition,
+        'layout': layout,
+        'd_token': config.attention_dim,
+        'n_heads': config.attention_heads,
+        'n_blocks': config.attention_blocks,
+    }
+    if config.decoding == JOINT:
+        return AttentionGenerator(**arguments)
+
+    return SequentialAttentionGenerator(decoding=config.decoding, **arguments)
 
 
 def mlp_body(config: GANConfig, layout: TableLayout, d_condition: int) -> nn.Module:

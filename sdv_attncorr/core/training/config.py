@@ -21,6 +21,7 @@ from typing import Any
 from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES
 from sdv_attncorr.core.losses.metafeatures import META_FEATURES
 from sdv_attncorr.core.losses.wasserstein import WASSERSTEIN_METHODS
+from sdv_attncorr.core.nets.decoding import DECODINGS, JOINT
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
 from sdv_attncorr.core.training import checks
 
@@ -349,6 +350,15 @@ class GANConfig:
         checks.OPTIONAL_ROWS,
         legacy=None,
     )
+    decoding: str = hyperparameter(
+        'joint',
+        "How the ``'attention'`` generator draws a row's columns: ``'joint'`` (all at once from "
+        "the column tokens), ``'sequential'`` (one after another in a fixed order, each given "
+        "the values drawn before it: categories first, most values first, then numbers) or "
+        "``'any_order'`` (the same, in a random order per batch); see ``core/nets/decoding.py``.",
+        checks.OneOf(DECODINGS),
+        legacy='joint',
+    )
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):
@@ -365,6 +375,11 @@ class GANConfig:
             raise HyperparameterError(
                 f'batch_size must be a multiple of pac, got batch_size={self.batch_size} and '
                 f'pac={self.pac}: use e.g. batch_size={suggestion}.'
+            )
+        if self.decoding != JOINT and self.generator != 'attention':
+            raise HyperparameterError(
+                f"decoding={self.decoding!r} needs generator='attention', got "
+                f"generator={self.generator!r}: use decoding='joint' or generator='attention'."
             )
         if self.attention_dim % self.attention_heads:
             raise HyperparameterError(

@@ -15,6 +15,7 @@ from torch import nn
 from sdv_attncorr.core.losses.adversarial import CriticRegularizer
 from sdv_attncorr.core.losses.regularizers import GeneratorBatch, GeneratorRegularizer
 from sdv_attncorr.core.nets.critics import PacCritic
+from sdv_attncorr.core.nets.generators import generate
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.random import Draws, RowDraws, Shard, normal_rows
 from sdv_attncorr.core.training.conditions import ConditionSampler
@@ -183,8 +184,8 @@ class Trainer:
         the plain generator by default.
         """
         noise = normal_rows((condition.shape[0], self.d_noise), rng=self.draws, device=self.device)
-        raw = (self.generator if generator is None else generator)(noise, condition)
-        return raw, self.head(raw, rng=self.draws)
+        body = self.generator if generator is None else generator
+        return generate(body, self.head, noise, condition, rng=self.draws)
 
     @property
     def device(self) -> torch.device:
