@@ -11,8 +11,10 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
     rows against the training table's), with ``class_column`` the same within each class, an
     energy loss matching each class's whole distribution, and a contingency loss matching the
     joint frequencies of each pair holding a discrete column (numbers in SDMetrics' bins).
-    Conditions on discrete columns are native: ``sample_from_conditions`` returns exactly the
-    requested counts.
+    The columns of a row are drawn one after another (categories first, then numbers), each
+    given the values drawn before it. Conditions on discrete columns are native: a conditioned
+    value is set while decoding, so the columns after it are drawn given it, and
+    ``sample_from_conditions`` returns exactly the requested counts.
     """
 
     preset = {
@@ -21,4 +23,5 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
         'energy_weight': 5.0,
         'contingency_weight': 15.0,
         'large_table_rows': 3000,
+        'decoding': 'sequential',
     }

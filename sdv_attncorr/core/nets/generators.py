@@ -61,13 +61,13 @@ class MLPGenerator(nn.Module):
         return self.output(self.blocks(torch.cat([noise, condition], dim=1)))
 
 
-class AttentionGenerator(nn.Module):
-    """Generator whose tokens are the table's columns, mixed by self-attention across columns.
+class ColumnTokenBody(nn.Module):
+    """The column tokens of the attention generators, and one linear head per span.
 
     Each span of the layout (a table column, or its null indicator) is a token: the noise and
     the condition are projected into one vector per token, a learned column embedding is
-    added, pre-norm transformer blocks attend across the tokens of each row, and a per-column
-    linear head maps each token to its span's values.
+    added, and pre-norm transformer blocks attend across the tokens of each row. Subclasses
+    map each token to its span's values through ``head_weight`` and ``head_bias``.
 
     Args:
         d_noise (int):
@@ -83,13 +83,7 @@ class AttentionGenerator(nn.Module):
         n_blocks (int):
             Transformer blocks.
 
-    Shape:
-        Noise ``[batch, d_noise]`` and condition ``[batch, d_condition]`` in,
-        ``[batch, layout.width]`` out.
-
     """
-
-    flat_index: torch.Tensor
 
     def __init__(
         self,
@@ -111,18 +105,41 @@ class AttentionGenerator(nn.Module):
         self.head_weight = nn.Parameter(torch.empty(self.n_tokens, d_token, max_width))
         self.head_bias = nn.Parameter(torch.zeros(self.n_tokens, max_width))
         nn.init.normal_(self.head_weight, std=d_token**-0.5)
-        flat_index = [
-            token * max_width + offset
-            for token, span in enumerate(layout.spans)
-            for offset in range(span.width)
-        ]
-        self.register_buffer('flat_index', torch.tensor(flat_index), persistent=False)
 
     def column_tokens(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """Return the transformer's column tokens, ``[batch, n_tokens, d_token]``."""
         tokens = self.input(torch.cat([noise, condition], dim=1))
         tokens = tokens.view(-1, self.n_tokens, self.d_token) + self.column_embedding
         return self.transformer(tokens)
+
+
+class AttentionGenerator(ColumnTokenBody):
+    """Generator whose tokens are the table's columns, mixed by self-attention across columns.
+
+    The column tokens of ``ColumnTokenBody``; a per-column linear head maps each token to its
+    span's raw values, all spans at once.
+
+    Args:
+        **kwargs:
+            ``ColumnTokenBody``'s arguments.
+
+    Shape:
+        Noise ``[batch, d_noise]`` and condition ``[batch, d_condition]`` in,
+        ``[batch, layout.width]`` out.
+
+    """
+
+    flat_index: torch.Tensor
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        max_width = self.head_weight.shape[-1]
+        flat_index = [
+            token * max_width + offset
+            for token, span in enumerate(kwargs['layout'].spans)
+            for offset in range(span.width)
+        ]
+        self.register_buffer('flat_index', torch.tensor(flat_index), persistent=False)
 
     def forward(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """Generate raw rows."""
@@ -131,10 +148,10 @@ class AttentionGenerator(nn.Module):
         return values.flatten(1)[:, self.flat_index]
 
 
-class SequentialAttentionGenerator(AttentionGenerator):
+class SequentialAttentionGenerator(ColumnTokenBody):
     """Attention generator that draws the spans of a row one after another (autoregressive).
 
-    The transformer runs once, as in ``AttentionGenerator``. Then, in the decoding order
+    The column transformer runs once (``ColumnTokenBody``). Then, in the decoding order
     (``decoding.py``), each span's head reads its column token plus the embeddings of the
     values already drawn, and its value is drawn (a Gumbel-softmax for a discrete span) and
     embedded for the spans after it. So a span's logits depend on every earlier value of its
@@ -146,7 +163,7 @@ class SequentialAttentionGenerator(AttentionGenerator):
         decoding (str):
             ``'sequential'`` (one fixed order) or ``'any_order'`` (a random order per batch).
         **kwargs:
-            ``AttentionGenerator``'s arguments.
+            ``ColumnTokenBody``'s arguments.
 
     Shape:
         Noise ``[batch, d_noise]`` and condition ``[batch, d_condition]`` in, raw and
@@ -215,9 +232,7 @@ def _condition_blocks(layout: TableLayout) -> dict[int, tuple[int, int]]:
     return blocks
 
 
-def _impose(
-    value: torch.Tensor, condition: torch.Tensor, offset: int, width: int
-) -> torch.Tensor:
+def _impose(value: torch.Tensor, condition: torch.Tensor, offset: int, width: int) -> torch.Tensor:
     """Replace ``value`` by its condition's category on the rows whose condition sets one."""
     block = condition[:, offset : offset + width]
     return torch.where(block.sum(dim=1, keepdim=True) > 0, block, value)

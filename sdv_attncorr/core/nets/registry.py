@@ -7,7 +7,7 @@ one line here; its name becomes a valid ``generator`` value.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from torch import nn
 
@@ -27,7 +27,7 @@ GeneratorBuilder = Callable[['GANConfig', TableLayout, int], nn.Module]
 
 def attention_body(config: GANConfig, layout: TableLayout, d_condition: int) -> nn.Module:
     """Columns as tokens with multi-head self-attention across them, decoded as ``decoding``."""
-    arguments = {
+    arguments: dict[str, Any] = {
         'd_noise': config.embedding_dim,
         'd_condition': d_condition,
         'layout': layout,

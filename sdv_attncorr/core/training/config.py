@@ -354,7 +354,7 @@ class GANConfig:
         'joint',
         "How the ``'attention'`` generator draws a row's columns: ``'joint'`` (all at once from "
         "the column tokens), ``'sequential'`` (one after another in a fixed order, each given "
-        "the values drawn before it: categories first, most values first, then numbers) or "
+        'the values drawn before it: categories first, most values first, then numbers) or '
         "``'any_order'`` (the same, in a random order per batch); see ``core/nets/decoding.py``.",
         checks.OneOf(DECODINGS),
         legacy='joint',

@@ -1,0 +1,117 @@
+"""Sequential (autoregressive) decoding: each span is drawn given the spans before it only."""
+
+import pytest
+import torch
+
+from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, TableLayout
+from sdv_attncorr.core.nets.decoding import fixed_order, random_order
+from sdv_attncorr.core.nets.generators import (
+    AttentionGenerator,
+    SequentialAttentionGenerator,
+    generate,
+)
+from sdv_attncorr.core.nets.heads import OutputHead
+from sdv_attncorr.core.random import RowDraws, Shard
+from sdv_attncorr.core.training.config import GANConfig, HyperparameterError
+
+LAYOUT = TableLayout.from_widths(
+    [
+        ('x', CONTINUOUS, 1),
+        ('flag', DISCRETE, 2),
+        ('colour', DISCRETE, 3),
+        ('y', CONTINUOUS, 1),
+        ('grade', DISCRETE, 5),
+    ]
+)
+D_CONDITION = 2 + 3 + 5
+
+
+def build(decoding='sequential', seed=0):
+    torch.manual_seed(seed)
+    return SequentialAttentionGenerator(
+        decoding=decoding, d_noise=4, d_condition=D_CONDITION, layout=LAYOUT, d_token=8
+    )
+
+
+def decode(generator, condition=None, seed=1, hard=False):
+    noise = torch.randn(16, 4, generator=torch.Generator().manual_seed(seed))
+    condition = torch.zeros(16, D_CONDITION) if condition is None else condition
+    rng = torch.Generator().manual_seed(seed)
+    return generate(generator, OutputHead(LAYOUT), noise, condition, rng=rng, hard=hard)
+
+
+def span_values(rows, index):
+    span = LAYOUT.spans[index]
+    return rows[:, span.start : span.end]
+
+
+def test_fixed_order_puts_categories_first_most_values_first_then_numbers():
+    assert fixed_order(LAYOUT) == (4, 2, 1, 0, 3)
+
+
+@pytest.mark.parametrize('decoding', ['sequential', 'any_order'])
+def test_a_span_depends_on_the_spans_drawn_before_it_and_on_no_later_one(decoding):
+    generator = build(decoding)
+    order = fixed_order(LAYOUT)
+    if decoding == 'any_order':
+        order = random_order(len(LAYOUT.spans), torch.Generator().manual_seed(1))
+        assert order != fixed_order(LAYOUT)  # the seed draws an order other than the fixed one
+
+    before, _ = decode(generator)
+    for position, index in enumerate(order):
+        with torch.no_grad():
+            generator.value_embedding[index] += 1.0
+        after, _ = decode(generator)
+        for later_position, later in enumerate(order):
+            changed = not torch.allclose(span_values(before, later), span_values(after, later))
+            assert changed == (later_position > position), (position, later_position)
+        before = after
+
+
+def test_any_order_draws_a_new_order_per_batch_alike_on_every_process():
+    rng = torch.Generator().manual_seed(0)
+    orders = {random_order(5, rng) for _ in range(20)}
+    assert len(orders) > 5 and all(sorted(order) == list(range(5)) for order in orders)
+
+    ranks = [RowDraws(torch.Generator().manual_seed(3), Shard(rank, 2)) for rank in (0, 1)]
+    assert random_order(5, ranks[0]) == random_order(5, ranks[1])
+
+
+def test_a_condition_is_drawn_as_its_category_and_the_later_spans_see_it():
+    generator = build()
+    condition = torch.zeros(16, D_CONDITION)
+    condition[:8, 2 + 3 + 4] = 1.0  # first 8 rows: grade = its last category
+    free_raw, _ = decode(generator)
+    raw, rows = decode(generator, condition)
+
+    assert torch.equal(span_values(rows, 4)[:8], condition[:8, 5:])
+    assert torch.equal(raw[8:], free_raw[8:])
+    for later in (2, 1, 0, 3):  # decoded after grade: drawn given the imposed category
+        assert not torch.allclose(span_values(raw, later)[:8], span_values(free_raw, later)[:8])
+
+
+def test_rows_are_one_hot_when_hard_and_gradients_reach_every_part():
+    generator = build()
+    raw, rows = decode(generator, hard=True)
+    for index in (1, 2, 4):
+        assert set(span_values(rows, index).sum(1).tolist()) == {1.0}
+    assert torch.equal(rows[:, [0, 6]], raw[:, [0, 6]])
+
+    _, soft = decode(generator)
+    soft.square().sum().backward()
+    assert generator.value_embedding.grad.abs().sum() > 0
+    assert generator.input.weight.grad.abs().sum() > 0
+
+
+def test_config_builds_the_decoding_and_refuses_it_without_attention():
+    from sdv_attncorr.core.nets.registry import attention_body
+
+    assert isinstance(attention_body(GANConfig(), LAYOUT, 0), AttentionGenerator)
+    assert not isinstance(attention_body(GANConfig(), LAYOUT, 0), SequentialAttentionGenerator)
+    built = attention_body(GANConfig(decoding='any_order'), LAYOUT, 0)
+    assert built.decoding == 'any_order'
+    assert GANConfig.legacy_values()['decoding'] == 'joint'
+    with pytest.raises(HyperparameterError, match="generator='attention'"):
+        GANConfig(generator='mlp', decoding='sequential')
+    with pytest.raises(HyperparameterError, match='decoding'):
+        GANConfig(decoding='left_to_right')
