@@ -20,7 +20,7 @@ def test_a_sequential_fit_samples_exact_conditions_and_survives_saving(
 
     generator = synthesizer._model.engine.generator
     assert isinstance(generator, SequentialAttentionGenerator)
-    assert generator.decoding == decoding
+    assert generator.decoder.decoding == decoding
     both = synthesizer.sample_from_conditions([Condition({'group': 'b', 'flag': True}, 6)])
     assert len(both[TABLE]) == 6
     assert ((both[TABLE]['group'] == 'b') & both[TABLE]['flag']).all()

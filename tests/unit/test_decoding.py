@@ -7,7 +7,9 @@ from sdv_attncorr.core.layout import CONTINUOUS, DISCRETE, TableLayout
 from sdv_attncorr.core.nets.decoding import fixed_order, random_order
 from sdv_attncorr.core.nets.generators import (
     AttentionGenerator,
+    MLPGenerator,
     SequentialAttentionGenerator,
+    SequentialMLPGenerator,
     generate,
 )
 from sdv_attncorr.core.nets.heads import OutputHead
@@ -26,11 +28,12 @@ LAYOUT = TableLayout.from_widths(
 D_CONDITION = 2 + 3 + 5
 
 
-def build(decoding='sequential', seed=0):
+def build(decoding='sequential', body='attention', seed=0):
     torch.manual_seed(seed)
-    return SequentialAttentionGenerator(
-        decoding=decoding, d_noise=4, d_condition=D_CONDITION, layout=LAYOUT, d_token=8
-    )
+    arguments = {'decoding': decoding, 'd_noise': 4, 'd_condition': D_CONDITION, 'layout': LAYOUT}
+    if body == 'mlp':
+        return SequentialMLPGenerator(d_context=8, hidden_dims=(16,), **arguments)
+    return SequentialAttentionGenerator(d_token=8, **arguments)
 
 
 def decode(generator, condition=None, seed=1, hard=False):
@@ -49,9 +52,10 @@ def test_fixed_order_puts_categories_first_most_values_first_then_numbers():
     assert fixed_order(LAYOUT) == (4, 2, 1, 0, 3)
 
 
+@pytest.mark.parametrize('body', ['attention', 'mlp'])
 @pytest.mark.parametrize('decoding', ['sequential', 'any_order'])
-def test_a_span_depends_on_the_spans_drawn_before_it_and_on_no_later_one(decoding):
-    generator = build(decoding)
+def test_a_span_depends_on_the_spans_drawn_before_it_and_on_no_later_one(decoding, body):
+    generator = build(decoding, body)
     order = fixed_order(LAYOUT)
     if decoding == 'any_order':
         order = random_order(len(LAYOUT.spans), torch.Generator().manual_seed(1))
@@ -60,7 +64,7 @@ def test_a_span_depends_on_the_spans_drawn_before_it_and_on_no_later_one(decodin
     before, _ = decode(generator)
     for position, index in enumerate(order):
         with torch.no_grad():
-            generator.value_embedding[index] += 1.0
+            generator.decoder.value_embedding[index] += 1.0
         after, _ = decode(generator)
         for later_position, later in enumerate(order):
             changed = not torch.allclose(span_values(before, later), span_values(after, later))
@@ -99,19 +103,21 @@ def test_rows_are_one_hot_when_hard_and_gradients_reach_every_part():
 
     _, soft = decode(generator)
     soft.square().sum().backward()
-    assert generator.value_embedding.grad.abs().sum() > 0
+    assert generator.decoder.value_embedding.grad.abs().sum() > 0
     assert generator.input.weight.grad.abs().sum() > 0
 
 
-def test_config_builds_the_decoding_and_refuses_it_without_attention():
-    from sdv_attncorr.core.nets.registry import attention_body
+def test_config_builds_the_decoding_for_either_body():
+    from sdv_attncorr.core.nets.registry import attention_body, mlp_body
 
-    assert isinstance(attention_body(GANConfig(), LAYOUT, 0), AttentionGenerator)
-    assert not isinstance(attention_body(GANConfig(), LAYOUT, 0), SequentialAttentionGenerator)
+    assert type(attention_body(GANConfig(), LAYOUT, 0)) is AttentionGenerator
+    assert type(mlp_body(GANConfig(), LAYOUT, 0)) is MLPGenerator
     built = attention_body(GANConfig(decoding='any_order'), LAYOUT, 0)
-    assert built.decoding == 'any_order'
+    assert isinstance(built, SequentialAttentionGenerator)
+    assert built.decoder.decoding == 'any_order'
+    built = mlp_body(GANConfig(decoding='sequential', attention_dim=12), LAYOUT, 0)
+    assert isinstance(built, SequentialMLPGenerator)
+    assert built.decoder.value_embedding.shape == (5, 5, 12)
     assert GANConfig.legacy_values()['decoding'] == 'joint'
-    with pytest.raises(HyperparameterError, match="generator='attention'"):
-        GANConfig(generator='mlp', decoding='sequential')
     with pytest.raises(HyperparameterError, match='decoding'):
         GANConfig(decoding='left_to_right')

@@ -1,7 +1,7 @@
 """Generator bodies: map noise and a condition vector to an encoded row.
 
 ``MLPGenerator`` and ``AttentionGenerator`` return raw values, which ``OutputHead`` activates;
-``SequentialAttentionGenerator`` draws its values span by span and so takes the head itself.
+their sequential forms draw their values span by span (``decoding.py``) and so take the head.
 ``generate`` runs any of them. None mixes rows of a batch.
 """
 
@@ -12,12 +12,22 @@ from typing import Any
 import torch
 from torch import nn
 
-from sdv_attncorr.core.layout import DISCRETE, TableLayout
+from sdv_attncorr.core.layout import TableLayout
 from sdv_attncorr.core.nets.attention import ColumnTransformer
 from sdv_attncorr.core.nets.blocks import ResidualBlock
-from sdv_attncorr.core.nets.decoding import ANY_ORDER, SEQUENTIAL, fixed_order, random_order
+from sdv_attncorr.core.nets.decoding import SequentialDecoder
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.random import Draws
+
+
+def residual_stack(d_in: int, hidden_dims: tuple[int, ...]) -> tuple[nn.Sequential, int]:
+    """Return CTGAN's residual blocks on ``d_in`` features and the width of their output."""
+    blocks, width = [], d_in
+    for d_hidden in hidden_dims:
+        blocks.append(ResidualBlock(d_in=width, d_out=d_hidden))
+        width += d_hidden
+
+    return nn.Sequential(*blocks), width
 
 
 class MLPGenerator(nn.Module):
@@ -48,12 +58,7 @@ class MLPGenerator(nn.Module):
         hidden_dims: tuple[int, ...] = (256, 256),
     ) -> None:
         super().__init__()
-        blocks, width = [], d_noise + d_condition
-        for d_hidden in hidden_dims:
-            blocks.append(ResidualBlock(d_in=width, d_out=d_hidden))
-            width += d_hidden
-
-        self.blocks = nn.Sequential(*blocks)
+        self.blocks, width = residual_stack(d_noise + d_condition, hidden_dims)
         self.output = nn.Linear(width, layout.width)
 
     def forward(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
@@ -62,12 +67,11 @@ class MLPGenerator(nn.Module):
 
 
 class ColumnTokenBody(nn.Module):
-    """The column tokens of the attention generators, and one linear head per span.
+    """The column tokens of the attention generators.
 
     Each span of the layout (a table column, or its null indicator) is a token: the noise and
     the condition are projected into one vector per token, a learned column embedding is
-    added, and pre-norm transformer blocks attend across the tokens of each row. Subclasses
-    map each token to its span's values through ``head_weight`` and ``head_bias``.
+    added, and pre-norm transformer blocks attend across the tokens of each row.
 
     Args:
         d_noise (int):
@@ -101,10 +105,6 @@ class ColumnTokenBody(nn.Module):
         self.input = nn.Linear(d_noise + d_condition, self.n_tokens * d_token)
         self.column_embedding = nn.Parameter(torch.randn(self.n_tokens, d_token) * 0.02)
         self.transformer = ColumnTransformer(d_token=d_token, n_heads=n_heads, n_blocks=n_blocks)
-        max_width = max(span.width for span in layout.spans)
-        self.head_weight = nn.Parameter(torch.empty(self.n_tokens, d_token, max_width))
-        self.head_bias = nn.Parameter(torch.zeros(self.n_tokens, max_width))
-        nn.init.normal_(self.head_weight, std=d_token**-0.5)
 
     def column_tokens(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """Return the transformer's column tokens, ``[batch, n_tokens, d_token]``."""
@@ -133,7 +133,10 @@ class AttentionGenerator(ColumnTokenBody):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        max_width = self.head_weight.shape[-1]
+        max_width = max(span.width for span in kwargs['layout'].spans)
+        self.head_weight = nn.Parameter(torch.empty(self.n_tokens, self.d_token, max_width))
+        self.head_bias = nn.Parameter(torch.zeros(self.n_tokens, max_width))
+        nn.init.normal_(self.head_weight, std=self.d_token**-0.5)
         flat_index = [
             token * max_width + offset
             for token, span in enumerate(kwargs['layout'].spans)
@@ -149,15 +152,10 @@ class AttentionGenerator(ColumnTokenBody):
 
 
 class SequentialAttentionGenerator(ColumnTokenBody):
-    """Attention generator that draws the spans of a row one after another (autoregressive).
+    """Attention generator whose row is drawn column after column by a ``SequentialDecoder``.
 
-    The column transformer runs once (``ColumnTokenBody``). Then, in the decoding order
-    (``decoding.py``), each span's head reads its column token plus the embeddings of the
-    values already drawn, and its value is drawn (a Gumbel-softmax for a discrete span) and
-    embedded for the spans after it. So a span's logits depend on every earlier value of its
-    row (linearly: every pair's interaction can be learned), and never on a later one. A
-    discrete span that the condition vector fixes takes the condition's category while
-    decoding, so the spans after it are drawn given it.
+    The column transformer runs once (``ColumnTokenBody``); its tokens are the decoder's
+    per-span contexts (``decoding.py``).
 
     Args:
         decoding (str):
@@ -176,18 +174,7 @@ class SequentialAttentionGenerator(ColumnTokenBody):
 
     def __init__(self, *, decoding: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if decoding not in (SEQUENTIAL, ANY_ORDER):
-            raise ValueError(f"decoding must be 'sequential' or 'any_order', got {decoding=}")
-
-        layout: TableLayout = kwargs['layout']
-        self.decoding = decoding
-        self.order = fixed_order(layout)
-        self.widths = tuple(span.width for span in layout.spans)
-        self.condition_blocks = _condition_blocks(layout)
-        max_width = max(self.widths)
-        self.value_embedding = nn.Parameter(
-            torch.randn(self.n_tokens, max_width, self.d_token) * 0.02
-        )
+        self.decoder = SequentialDecoder(kwargs['layout'], d_context=self.d_token, order=decoding)
 
     def forward(
         self,
@@ -199,43 +186,62 @@ class SequentialAttentionGenerator(ColumnTokenBody):
         hard: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Generate raw rows and their drawn values, span by span."""
-        tokens = self.column_tokens(noise, condition).unbind(1)
-        weights, biases = self.head_weight.unbind(0), self.head_bias.unbind(0)
-        embeddings = self.value_embedding.unbind(0)
-        fixes = condition.shape[1] == sum(width for _, width in self.condition_blocks.values())
-        order = self.order if self.decoding == SEQUENTIAL else random_order(self.n_tokens, rng)
-        state = torch.zeros_like(tokens[0])
-        raws, values = [tokens[0]] * self.n_tokens, [tokens[0]] * self.n_tokens
-        for step, index in enumerate(order):
-            width = self.widths[index]
-            raw = (tokens[index] + state) @ weights[index][:, :width] + biases[index][:width]
-            value = raw
-            if index in self.condition_blocks:
-                value = head.gumbel_softmax(raw, rng=rng, hard=hard)
-                if fixes:
-                    value = _impose(value, condition, *self.condition_blocks[index])
-            if step + 1 < len(order):
-                state = state + value @ embeddings[index][:width]
-            raws[index], values[index] = raw, value
-
-        return torch.cat(raws, dim=1), torch.cat(values, dim=1)
+        tokens = self.column_tokens(noise, condition)
+        return self.decoder(tokens, condition, head, rng=rng, hard=hard)
 
 
-def _condition_blocks(layout: TableLayout) -> dict[int, tuple[int, int]]:
-    """Map each discrete span's index to ``(offset, width)`` of its block in a condition vector."""
-    blocks, offset = {}, 0
-    for index, span in enumerate(layout.spans):
-        if span.kind == DISCRETE:
-            blocks[index] = (offset, span.width)
-            offset += span.width
+class SequentialMLPGenerator(nn.Module):
+    """Residual MLP generator whose row is drawn column after column by a ``SequentialDecoder``.
 
-    return blocks
+    The residual blocks of ``MLPGenerator`` run once; a linear layer maps their features to one
+    context per span of the layout, which the decoder reads (``decoding.py``).
 
+    Args:
+        decoding (str):
+            ``'sequential'`` (one fixed order) or ``'any_order'`` (a random order per batch).
+        d_context (int):
+            Width of a span's context and of the decoder's state.
+        **kwargs:
+            ``MLPGenerator``'s arguments.
 
-def _impose(value: torch.Tensor, condition: torch.Tensor, offset: int, width: int) -> torch.Tensor:
-    """Replace ``value`` by its condition's category on the rows whose condition sets one."""
-    block = condition[:, offset : offset + width]
-    return torch.where(block.sum(dim=1, keepdim=True) > 0, block, value)
+    Shape:
+        Noise ``[batch, d_noise]`` and condition ``[batch, d_condition]`` in, raw and
+        activated rows ``[batch, layout.width]`` out.
+
+    """
+
+    activates_itself = True
+    """The generator draws its values itself: it takes the output head and returns its rows."""
+
+    def __init__(
+        self,
+        *,
+        decoding: str,
+        d_context: int,
+        d_noise: int,
+        d_condition: int,
+        layout: TableLayout,
+        hidden_dims: tuple[int, ...] = (256, 256),
+    ) -> None:
+        super().__init__()
+        self.blocks, width = residual_stack(d_noise + d_condition, hidden_dims)
+        self.n_spans, self.d_context = len(layout.spans), d_context
+        self.context = nn.Linear(width, self.n_spans * d_context)
+        self.decoder = SequentialDecoder(layout, d_context=d_context, order=decoding)
+
+    def forward(
+        self,
+        noise: torch.Tensor,
+        condition: torch.Tensor,
+        head: OutputHead,
+        *,
+        rng: Draws = None,
+        hard: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Generate raw rows and their drawn values, span by span."""
+        features = self.blocks(torch.cat([noise, condition], dim=1))
+        contexts = self.context(features).view(-1, self.n_spans, self.d_context)
+        return self.decoder(contexts, condition, head, rng=rng, hard=hard)
 
 
 def generate(

@@ -17,6 +17,7 @@ from sdv_attncorr.core.nets.generators import (
     AttentionGenerator,
     MLPGenerator,
     SequentialAttentionGenerator,
+    SequentialMLPGenerator,
 )
 
 if TYPE_CHECKING:
@@ -42,12 +43,18 @@ def attention_body(config: GANConfig, layout: TableLayout, d_condition: int) -> 
 
 
 def mlp_body(config: GANConfig, layout: TableLayout, d_condition: int) -> nn.Module:
-    """Residual MLP (CTGAN's body, with layer norm)."""
-    return MLPGenerator(
-        d_noise=config.embedding_dim,
-        d_condition=d_condition,
-        layout=layout,
-        hidden_dims=tuple(config.generator_dim),
+    """Residual MLP (CTGAN's body, with layer norm), decoded as ``decoding``."""
+    arguments: dict[str, Any] = {
+        'd_noise': config.embedding_dim,
+        'd_condition': d_condition,
+        'layout': layout,
+        'hidden_dims': tuple(config.generator_dim),
+    }
+    if config.decoding == JOINT:
+        return MLPGenerator(**arguments)
+
+    return SequentialMLPGenerator(
+        decoding=config.decoding, d_context=config.attention_dim, **arguments
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from sdv_attncorr.core.losses.adversarial import ADVERSARIAL_LOSSES
 from sdv_attncorr.core.losses.metafeatures import META_FEATURES
 from sdv_attncorr.core.losses.wasserstein import WASSERSTEIN_METHODS
-from sdv_attncorr.core.nets.decoding import DECODINGS, JOINT
+from sdv_attncorr.core.nets.decoding import DECODINGS
 from sdv_attncorr.core.nets.registry import GENERATOR_BODIES
 from sdv_attncorr.core.training import checks
 
@@ -92,7 +92,10 @@ class GANConfig:
         (256, 256), "Widths of the residual blocks of the ``'mlp'`` generator.", checks.widths()
     )
     attention_dim: int = hyperparameter(
-        32, "Width of a column token of the ``'attention'`` generator.", checks.integer(1)
+        32,
+        "Width of a column token of the ``'attention'`` generator (with a sequential "
+        "``decoding``, also of each column's context and of the drawn values' embeddings).",
+        checks.integer(1),
     )
     attention_heads: int = hyperparameter(
         2, 'Attention heads; must divide ``attention_dim``.', checks.integer(1)
@@ -352,10 +355,10 @@ class GANConfig:
     )
     decoding: str = hyperparameter(
         'joint',
-        "How the ``'attention'`` generator draws a row's columns: ``'joint'`` (all at once from "
-        "the column tokens), ``'sequential'`` (one after another in a fixed order, each given "
-        'the values drawn before it: categories first, most values first, then numbers) or '
-        "``'any_order'`` (the same, in a random order per batch); see ``core/nets/decoding.py``.",
+        "How the generator draws a row's columns: ``'joint'`` (all at once), ``'sequential'`` "
+        '(one after another in a fixed order, each given the values drawn before it: '
+        "categories first, most values first, then numbers) or ``'any_order'`` (the same, in "
+        'a random order per batch); see ``core/nets/decoding.py``.',
         checks.OneOf(DECODINGS),
         legacy='joint',
     )
@@ -375,11 +378,6 @@ class GANConfig:
             raise HyperparameterError(
                 f'batch_size must be a multiple of pac, got batch_size={self.batch_size} and '
                 f'pac={self.pac}: use e.g. batch_size={suggestion}.'
-            )
-        if self.decoding != JOINT and self.generator != 'attention':
-            raise HyperparameterError(
-                f"decoding={self.decoding!r} needs generator='attention', got "
-                f"generator={self.generator!r}: use decoding='joint' or generator='attention'."
             )
         if self.attention_dim % self.attention_heads:
             raise HyperparameterError(
