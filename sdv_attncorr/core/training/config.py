@@ -349,7 +349,7 @@ class GANConfig:
         None,
         'Tables of at least this many training rows train half of ``epochs`` at twice '
         '``generator_lr`` and ``discriminator_lr``: half the steps, for about the same quality '
-        'there (smaller tables lose quality so); None trains every table as set.',
+        'there (the smallest tables lose quality so); None trains every table as set.',
         checks.OPTIONAL_ROWS,
         legacy=None,
     )
