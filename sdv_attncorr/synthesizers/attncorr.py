@@ -22,6 +22,6 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
         'classwise_weight': 1.0,
         'energy_weight': 5.0,
         'contingency_weight': 15.0,
-        'large_table_rows': 1000,
+        'large_table_rows': 100,
         'decoding': 'sequential',
     }
