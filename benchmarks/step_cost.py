@@ -36,6 +36,7 @@ def step_ms(table, epochs, **options):
             epochs=n_epochs,
             dp_epochs=n_epochs,
             early_stopping=False,
+            large_table_rows=None,  # the rule changes the epochs a fit trains, not a step
             random_state=0,
             **options,
         )
