@@ -151,7 +151,35 @@ class AttentionGenerator(ColumnTokenBody):
         return values.flatten(1)[:, self.flat_index]
 
 
-class SequentialAttentionGenerator(ColumnTokenBody):
+class SequentialForm(nn.Module):
+    """What a generator decoded by a ``SequentialDecoder`` shares: its ``forward``.
+
+    A subclass sets ``self.decoder`` and defines ``contexts(noise, condition)``, one context
+    per span ``[batch, n_spans, d_context]``.
+    """
+
+    decoder: SequentialDecoder
+    activates_itself = True
+    """The generator draws its values itself: it takes the output head and returns its rows."""
+
+    def contexts(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """Return one context per span (defined by each subclass)."""
+        raise NotImplementedError
+
+    def forward(
+        self,
+        noise: torch.Tensor,
+        condition: torch.Tensor,
+        head: OutputHead,
+        *,
+        rng: Draws = None,
+        hard: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Generate raw rows and their drawn values, span by span."""
+        return self.decoder(self.contexts(noise, condition), condition, head, rng=rng, hard=hard)
+
+
+class SequentialAttentionGenerator(SequentialForm, ColumnTokenBody):
     """Attention generator whose row is drawn column after column by a ``SequentialDecoder``.
 
     The column transformer runs once (``ColumnTokenBody``); its tokens are the decoder's
@@ -169,28 +197,16 @@ class SequentialAttentionGenerator(ColumnTokenBody):
 
     """
 
-    activates_itself = True
-    """The generator draws its values itself: it takes the output head and returns its rows."""
-
     def __init__(self, *, decoding: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.decoder = SequentialDecoder(kwargs['layout'], d_context=self.d_token, order=decoding)
 
-    def forward(
-        self,
-        noise: torch.Tensor,
-        condition: torch.Tensor,
-        head: OutputHead,
-        *,
-        rng: Draws = None,
-        hard: bool = False,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Generate raw rows and their drawn values, span by span."""
-        tokens = self.column_tokens(noise, condition)
-        return self.decoder(tokens, condition, head, rng=rng, hard=hard)
+    def contexts(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """Return the column tokens, the decoder's contexts."""
+        return self.column_tokens(noise, condition)
 
 
-class SequentialMLPGenerator(nn.Module):
+class SequentialMLPGenerator(SequentialForm):
     """Residual MLP generator whose row is drawn column after column by a ``SequentialDecoder``.
 
     The residual blocks of ``MLPGenerator`` run once; a linear layer maps their features to one
@@ -210,9 +226,6 @@ class SequentialMLPGenerator(nn.Module):
 
     """
 
-    activates_itself = True
-    """The generator draws its values itself: it takes the output head and returns its rows."""
-
     def __init__(
         self,
         *,
@@ -229,19 +242,10 @@ class SequentialMLPGenerator(nn.Module):
         self.context = nn.Linear(width, self.n_spans * d_context)
         self.decoder = SequentialDecoder(layout, d_context=d_context, order=decoding)
 
-    def forward(
-        self,
-        noise: torch.Tensor,
-        condition: torch.Tensor,
-        head: OutputHead,
-        *,
-        rng: Draws = None,
-        hard: bool = False,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Generate raw rows and their drawn values, span by span."""
+    def contexts(self, noise: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """Return one context per span, ``[batch, n_spans, d_context]``."""
         features = self.blocks(torch.cat([noise, condition], dim=1))
-        contexts = self.context(features).view(-1, self.n_spans, self.d_context)
-        return self.decoder(contexts, condition, head, rng=rng, hard=hard)
+        return self.context(features).view(-1, self.n_spans, self.d_context)
 
 
 def generate(
