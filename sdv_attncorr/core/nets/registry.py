@@ -1,7 +1,10 @@
 """Generator bodies by name: the ``generator`` hyperparameter picks one.
 
 A new body is a module taking ``(noise, condition)`` to a raw row (see ``generators.py``) and
-one line here; its name becomes a valid ``generator`` value.
+one line here; its name becomes a valid ``generator`` value. Both built-in builders read the
+``decoding`` hyperparameter: a sequential one gets the body's sequential form, whose
+``SequentialDecoder`` draws the row from one context per span (``decoding.py``); a new body
+that has no such form should refuse a ``decoding`` other than ``'joint'``.
 """
 
 from __future__ import annotations
