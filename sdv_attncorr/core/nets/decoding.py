@@ -20,6 +20,7 @@ from torch import nn
 from sdv_attncorr.core.layout import DISCRETE, TableLayout
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.random import Draws, RowDraws
+from sdv_attncorr.core.sampling import condition_blocks, impose_span
 
 JOINT = 'joint'
 SEQUENTIAL = 'sequential'
@@ -103,7 +104,8 @@ class SequentialDecoder(nn.Module):
         self.decoding = order
         self.order = fixed_order(layout)
         self.widths = tuple(span.width for span in layout.spans)
-        self.condition_blocks = _condition_blocks(layout)
+        self.condition_blocks = condition_blocks(layout)
+        self.condition_width = sum(width for _, width in self.condition_blocks.values())
         n_spans, max_width = len(self.widths), max(self.widths)
         self.head_weight = nn.Parameter(torch.empty(n_spans, d_context, max_width))
         self.head_bias = nn.Parameter(torch.zeros(n_spans, max_width))
@@ -123,7 +125,7 @@ class SequentialDecoder(nn.Module):
         contexts_of = contexts.unbind(1)
         weights, biases = self.head_weight.unbind(0), self.head_bias.unbind(0)
         embeddings = self.value_embedding.unbind(0)
-        fixes = condition.shape[1] == sum(width for _, width in self.condition_blocks.values())
+        fixes = condition.shape[1] == self.condition_width
         n_spans = len(self.widths)
         order = self.order if self.decoding == SEQUENTIAL else random_order(n_spans, rng)
         state = torch.zeros_like(contexts_of[0])
@@ -135,26 +137,9 @@ class SequentialDecoder(nn.Module):
             if index in self.condition_blocks:
                 value = head.gumbel_softmax(raw, rng=rng, hard=hard)
                 if fixes:
-                    value = _impose(value, condition, *self.condition_blocks[index])
+                    value = impose_span(value, condition, *self.condition_blocks[index])
             if step + 1 < n_spans:
                 state = state + value @ embeddings[index][:width]
             raws[index], values[index] = raw, value
 
         return torch.cat(raws, dim=1), torch.cat(values, dim=1)
-
-
-def _condition_blocks(layout: TableLayout) -> dict[int, tuple[int, int]]:
-    """Map each discrete span's index to ``(offset, width)`` of its block in a condition vector."""
-    blocks, offset = {}, 0
-    for index, span in enumerate(layout.spans):
-        if span.kind == DISCRETE:
-            blocks[index] = (offset, span.width)
-            offset += span.width
-
-    return blocks
-
-
-def _impose(value: torch.Tensor, condition: torch.Tensor, offset: int, width: int) -> torch.Tensor:
-    """Replace ``value`` by its condition's category on the rows whose condition sets one."""
-    block = condition[:, offset : offset + width]
-    return torch.where(block.sum(dim=1, keepdim=True) > 0, block, value)
