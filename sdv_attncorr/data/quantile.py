@@ -13,17 +13,32 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-GRID_SIZE = 1000
+GRID_SIZE = 10_000
+"""Most quantiles kept of a column's values (a table of fewer rows keeps one per row).
+
+The grid's last cell holds ``1 / (2 * GRID_SIZE)`` of the probability, spread evenly up to
+the maximum, so the grid must be about as fine as the data. Diamonds' ``table`` (26,970 training
+rows; its largest values 73, 73, 76, 79 and a lone 95): with 1,000 quantiles, even a perfect
+generator's rows are above 73 four times as often as the data's (0.042 % vs 0.011 %, 1.5 times
+with 10,000). Our fits drew such tails, and SDMetrics bins a number for its pairs with a
+category over the synthetic table's own range, so those pairs scored far lower. 10,000 with
+``fit``'s exact round trip (measured 2026-11-26, 3 splits): diamonds 0.935 -> 0.944; the other
+seven tables of the README's comparison within noise (-0.003 to +0.007).
+"""
+HISTOGRAM_GRID_SIZE = 1000
+"""Points on which a released histogram's piecewise-linear distribution is kept (under DP)."""
 
 
 class QuantileNormalizer:
     """Quantile transform of one numeric column to a standard normal, and its inverse.
 
-    The column's distribution is kept as ``GRID_SIZE`` quantiles plus its minimum and maximum
-    (so generated values span the whole observed range). ``transform`` interpolates a
+    The column's distribution is kept as up to ``GRID_SIZE`` quantiles (one per value for a
+    shorter column) plus its minimum and maximum (so generated values span the whole observed
+    range, and its extremes are as rare as in the data). ``transform`` interpolates a
     value's cumulative probability on that grid and returns its normal score; ``inverse``
     maps a normal score back through the grid, so generated columns follow the real marginal
-    (point masses such as integer values included). Missing values must be handled by the
+    (point masses such as integer values included); ``inverse(transform(x))`` is ``x`` for the
+    fitted values, extremes included. Missing values must be handled by the
     caller. A constant column maps to 0 and back to its value.
     """
 
@@ -44,9 +59,11 @@ class QuantileNormalizer:
         """
         size = min(GRID_SIZE, len(values))
         inner = (np.arange(size) + 0.5) / size
-        self.grid_probabilities = np.concatenate([[0.0], inner, [1.0]])
-        self.grid_values = np.quantile(values, self.grid_probabilities)
+        self.grid_values = np.quantile(values, np.concatenate([[0.0], inner, [1.0]]))
         self._lowest = 0.5 * inner[0]
+        # The minimum and maximum at the most extreme probabilities ``transform`` gives, not
+        # at 0 and 1: a score as extreme as the data's maps back to the data's extreme.
+        self.grid_probabilities = np.concatenate([[self._lowest], inner, [1 - self._lowest]])
         return self
 
     def fit_histogram(self, edges: np.ndarray, counts: np.ndarray) -> QuantileNormalizer:
@@ -65,7 +82,7 @@ class QuantileNormalizer:
             QuantileNormalizer:
                 ``self``.
         """
-        inner = (np.arange(GRID_SIZE) + 0.5) / GRID_SIZE
+        inner = (np.arange(HISTOGRAM_GRID_SIZE) + 0.5) / HISTOGRAM_GRID_SIZE
         self.grid_probabilities = np.concatenate([[0.0], inner, [1.0]])
         filled = np.flatnonzero(counts > 0)
         cumulative = np.concatenate([[0.0], np.cumsum(counts[filled]) / counts[filled].sum()])

@@ -53,6 +53,20 @@ def test_quantile_normalizer_constant_and_point_masses():
     np.testing.assert_array_equal(normalizer.inverse(scores), integers)
 
 
+def test_quantile_normalizer_keeps_a_lone_extreme_as_rare_as_in_the_data():
+    # 20,000 values and one far outlier: a generator with the data's normal scores should
+    # draw values beyond the bulk about once in 20,001 rows, not once in a grid cell.
+    values = np.append(np.random.default_rng(0).normal(size=20_000), 100.0)
+    normalizer = QuantileNormalizer().fit(values)
+    draws = normalizer.inverse(np.random.default_rng(1).standard_normal(1_000_000))
+
+    assert (draws > 10).mean() < 1e-4
+    assert draws.max() <= 100.0
+    # The round trip is exact, extremes included (it used to map 100 to the middle of the
+    # grid's last cell).
+    np.testing.assert_allclose(normalizer.inverse(normalizer.transform(values)), values)
+
+
 def test_category_index_handles_missing_values():
     data = pd.DataFrame({'c': ['a', None, 'b']})
     encoder = TableEncoder().fit(data, ['c'])
