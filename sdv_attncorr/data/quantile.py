@@ -16,8 +16,8 @@ from scipy.special import ndtr, ndtri
 GRID_SIZE = 10_000
 """Most quantiles kept of a column's values (a table of fewer rows keeps one per row).
 
-The grid's last cell holds ``1 / (2 * GRID_SIZE)`` of the probability, spread evenly up to
-the maximum, so the grid must be about as fine as the data. Diamonds' ``table`` (26,970 training
+Above the grid's largest quantile lies ``1 / (2 * GRID_SIZE)`` of the probability, between it
+and the maximum, so the grid must be about as fine as the data. Diamonds' ``table`` (26,970 training
 rows; its largest values 73, 73, 76, 79 and a lone 95): with 1,000 quantiles, even a perfect
 generator's rows are above 73 four times as often as the data's (0.042 % vs 0.011 %, 1.5 times
 with 10,000). Our fits drew such tails, and SDMetrics bins a number for its pairs with a
