@@ -220,14 +220,38 @@ class TableEncoder:
             values = self._normalizers[column].inverse(block[:, 0].astype(float))
             if column in self._always_missing:
                 values = np.full(len(values), np.nan)
-            if self._has_nulls[column]:
-                null_span = spans[column + NULL_SUFFIX]
-                null = matrix[:, null_span.start + 1] > matrix[:, null_span.start]
-                values = np.where(null, np.nan, values)
-
-            decoded[column] = values
+            decoded[column] = np.where(self._present(matrix, column), values, np.nan)
 
         return pd.DataFrame(decoded)
+
+    def _present(self, matrix: np.ndarray, column: str) -> np.ndarray:
+        """Return which rows of ``matrix`` hold a value of numeric ``column`` (not missing)."""
+        if not self._has_nulls[column]:
+            return np.ones(len(matrix), dtype=bool)
+
+        null_name = column + NULL_SUFFIX
+        null_start = next(s.start for s in self.fitted_layout().spans if s.column == null_name)
+        return matrix[:, null_start + 1] <= matrix[:, null_start]
+
+    def calibrate(self, matrix: np.ndarray) -> None:
+        """Learn the generator's distribution of each numeric column from generated rows.
+
+        From then on ``inverse_transform`` keeps each generated number's rank among the
+        generator's values of its column and gives it the training quantile at that rank
+        (``QuantileNormalizer.calibrate``): numbers follow the fitted marginals exactly,
+        while how they vary together and with the categories stays the generator's.
+
+        Args:
+            matrix (numpy.ndarray):
+                Generated rows (one-hot discrete spans), ``[n, layout.width]``.
+        """
+        layout = self.fitted_layout()
+        for span in layout.continuous_spans:
+            if span.column in self._always_missing:
+                continue
+            scores = matrix[self._present(matrix, span.column), span.start].astype(float)
+            if len(scores):
+                self._normalizers[span.column].calibrate(scores)
 
     def _decode_categories(self, column: str, block: np.ndarray) -> pd.Series:
         dummies = np.empty(len(self._one_hot[column].dummies), dtype=object)

@@ -42,6 +42,10 @@ class QuantileNormalizer:
     caller. A constant column maps to 0 and back to its value.
     """
 
+    generated: QuantileNormalizer | None = None
+    """The generator's own scores' distribution, after ``calibrate`` (None before, and in
+    files saved before calibration existed)."""
+
     def __init__(self) -> None:
         self.grid_probabilities: np.ndarray | None = None
         self.grid_values: np.ndarray | None = None
@@ -123,8 +127,22 @@ class QuantileNormalizer:
         probabilities = np.interp(values, unique_values, unique_probabilities)
         return ndtri(np.clip(probabilities, self._lowest, 1 - self._lowest))
 
+    def calibrate(self, scores: np.ndarray) -> None:
+        """Learn how generated scores are distributed, so that ``inverse`` follows the data.
+
+        A generator's scores are only roughly standard normal. After this, ``inverse`` first
+        maps a score to its probability among ``scores`` (the generator's own distribution),
+        then through the data's grid: a value's rank among generated values is kept, and
+        the column's generated values follow the fitted marginal.
+
+        Args:
+            scores (numpy.ndarray):
+                Generated scores, 1-D float without NaN; at least one.
+        """
+        self.generated = QuantileNormalizer().fit(scores)
+
     def inverse(self, scores: np.ndarray) -> np.ndarray:
-        """Map normal scores back to column values.
+        """Map normal scores (generated ones after ``calibrate``) back to column values.
 
         Args:
             scores (numpy.ndarray):
@@ -134,5 +152,7 @@ class QuantileNormalizer:
             numpy.ndarray:
                 Values within the observed range.
         """
+        if self.generated is not None:
+            scores = self.generated.transform(scores)
         grid_probabilities, grid_values = self._grid()
         return np.interp(ndtr(scores), grid_probabilities, grid_values)

@@ -18,6 +18,11 @@ from sdv_attncorr.data.encoder import TableEncoder
 from sdv_attncorr.data.private_statistics import release_statistics, released_span_counts
 
 STATISTICS_PART = 'statistics (encoder and sampler)'
+CALIBRATION_ROWS = 50_000
+"""Generated rows that ``marginal_calibration`` learns the generator's marginals from: its
+quantile grid then has ``GRID_SIZE`` (10,000) points, as fine as the data's, and the learned
+distribution is off by about 0.004 (Kolmogorov-Smirnov distance), a tenth of the distance
+between two halves of a 2,000-row table."""
 THRESHOLD_PART = 'category thresholds'
 
 
@@ -108,6 +113,13 @@ class GANModel:
             engine.fit(torch.from_numpy(matrix), callbacks, bin_edges)
         finally:
             self.loss_values = pd.DataFrame(engine.history.records)
+        if self.config.marginal_calibration:
+            self._calibrate(engine)
+
+    def _calibrate(self, engine: GANEngine) -> None:
+        """Learn the generator's marginals from rows drawn with the training seed."""
+        rng = torch.Generator(engine.device).manual_seed(engine.seed)
+        self.encoder.calibrate(engine.sample(CALIBRATION_ROWS, rng=rng).numpy())
 
     def privacy_spent(self) -> dict[str, Any]:
         """Return the (epsilon, delta) the fit spent, with each part's own epsilon.

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from scipy.stats import ks_2samp
 
 from sdv_attncorr.data.encoder import TableEncoder
 from sdv_attncorr.data.quantile import QuantileNormalizer
@@ -89,3 +90,37 @@ def test_one_hot_blocks_written_in_chunks_equal_one_pass(monkeypatch):
 
     np.testing.assert_array_equal(chunked, whole)
     assert chunked.dtype == np.float32
+
+
+def test_calibrated_inverse_follows_the_data_and_keeps_the_generated_ranks():
+    # A generator whose scores are N(1, 0.3), not N(0, 1): uncalibrated, its values are
+    # crowded above the data's median; calibrated on its own scores, they follow the data.
+    rng = np.random.default_rng(0)
+    data = rng.exponential(size=5_000)
+    normalizer = QuantileNormalizer().fit(data)
+    generated = rng.normal(1.0, 0.3, size=(2, 50_000))
+    raw = normalizer.inverse(generated[1])
+    normalizer.calibrate(generated[0])
+    calibrated = normalizer.inverse(generated[1])
+
+    assert ks_2samp(raw, data).statistic > 0.3
+    assert ks_2samp(calibrated, data).statistic < 0.02
+    assert (np.diff(calibrated[np.argsort(generated[1])]) >= 0).all()
+
+
+def test_calibration_reads_only_rows_generated_with_a_value():
+    data = pd.DataFrame({'gaps': [1.0, np.nan, 2.0, 3.0, np.nan, 4.0] * 50})
+    encoder = TableEncoder().fit(data, [])
+    rng = np.random.default_rng(0)
+    matrix = np.zeros((10_000, encoder.layout.width), dtype=np.float32)
+    missing = rng.random(10_000) < 0.5
+    # Rows generated missing carry scores far above the others; they must not count.
+    matrix[:, 0] = np.where(missing, 50.0, rng.normal(size=10_000))
+    matrix[:, 1], matrix[:, 2] = ~missing, missing
+    encoder.calibrate(matrix)
+
+    decoded = encoder.inverse_transform(matrix)['gaps']
+    assert decoded.isna().equals(pd.Series(missing, name='gaps'))
+    values = decoded.dropna()
+    # Present rows' scores are spread as the data's: each of the four values about a quarter.
+    np.testing.assert_allclose([(values == v).mean() for v in (1, 4)], [0.25, 0.25], atol=0.02)
