@@ -366,7 +366,7 @@ class GANConfig:
     marginal_calibration: bool = hyperparameter(
         True,
         "After training, learn each numeric column's distribution of generated scores (from "
-        '50,000 generated rows, drawn with the training seed) and sample through it: a '
+        '20,000 generated rows, drawn with the training seed) and sample through it: a '
         "generated number keeps its rank among the generator's values and takes the training "
         "data's quantile at that rank. Numbers then follow the training marginals exactly "
         "(GaussianCopula's marginals), while how they vary together and with the categories "
