@@ -11,6 +11,7 @@ from scipy.stats import wasserstein_distance
 from sdv.metadata import Metadata
 
 from sdv_attncorr import WGANGPMFSSynthesizer
+from sdv_attncorr.data.encoder import TableEncoder
 
 N_ROWS = 400
 SMALL = {
@@ -82,3 +83,11 @@ def test_calibration_gives_even_an_untrained_generator_the_data_marginals():
     # Measured: 0.62 raw after one epoch, 0.04 calibrated (the rest is 400 rows' own noise).
     assert shape_distance(data, raw) > 0.3
     assert shape_distance(data, calibrated) < 0.1
+
+
+def test_calibration_draws_ten_rows_per_training_row(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(TableEncoder, 'calibrate', lambda self, matrix: drawn.append(len(matrix)))
+    sample_after(1, correlated_table(), marginal_calibration=True)
+
+    assert drawn == [10 * N_ROWS]

@@ -366,13 +366,13 @@ class GANConfig:
     marginal_calibration: bool = hyperparameter(
         True,
         "After training, learn each numeric column's distribution of generated scores (from "
-        '20,000 generated rows, drawn with the training seed) and sample through it: a '
-        "generated number keeps its rank among the generator's values and takes the training "
-        "data's quantile at that rank. Numbers then follow the training marginals exactly "
-        "(GaussianCopula's marginals), while how they vary together and with the categories "
-        'stays what the generator learned. Not counted in ``max_training_seconds``; under DP '
-        'it reads only generated rows and the released grids. False samples the generator as '
-        'it is.',
+        'ten generated rows per training row, 1,000 to 20,000, drawn with the training seed) '
+        "and sample through it: a generated number keeps its rank among the generator's "
+        "values and takes the training data's quantile at that rank. Numbers then follow the "
+        "training marginals exactly (GaussianCopula's marginals), while how they vary "
+        'together and with the categories stays what the generator learned. Not counted in '
+        '``max_training_seconds``; under DP it reads only generated rows and the released '
+        'grids. False samples the generator as it is.',
         checks.BOOLEAN,
         legacy=False,
     )
