@@ -14,7 +14,9 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
     The columns of a row are drawn one after another (categories first, then numbers), each
     given the values drawn before it. Conditions on discrete columns are native: a conditioned
     value is set while decoding, so the columns after it are drawn given it, and
-    ``sample_from_conditions`` returns exactly the requested counts.
+    ``sample_from_conditions`` returns exactly the requested counts. That holds for several
+    columns at once without training on several (``multi_column_conditions=0``): training on
+    them cost ames_housing's 40 categorical columns their marginals (quality 0.880 vs 0.902).
     """
 
     preset = {
@@ -24,4 +26,5 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
         'contingency_weight': 15.0,
         'large_table_rows': 100,
         'decoding': 'sequential',
+        'multi_column_conditions': 0.0,
     }
