@@ -48,7 +48,9 @@ class TableEncoder:
         self._always_missing = set()
         self._dtypes: dict[str, Any] = {}
 
-    def fit(self, data: pd.DataFrame, discrete_columns: Collection[str]) -> TableEncoder:
+    def fit(
+        self, data: pd.DataFrame, discrete_columns: Collection[str], protection: int = 1
+    ) -> TableEncoder:
         """Learn each column's encoding.
 
         Args:
@@ -56,6 +58,9 @@ class TableEncoder:
                 The processed table.
             discrete_columns (Collection[str]):
                 The columns to encode as categories; the others must be numeric.
+            protection (int):
+                Most extreme values protected at each end of a numeric column
+                (``QuantileNormalizer.fit``); 1 keeps each observed range.
 
         Returns:
             TableEncoder:
@@ -64,7 +69,7 @@ class TableEncoder:
         self._take_columns(data, discrete_columns)
         parts = []
         for column in self.columns:
-            parts.extend(self._fit_column(data[column], column in discrete_columns))
+            parts.extend(self._fit_column(data[column], column in discrete_columns, protection))
 
         self.layout = TableLayout.from_widths(parts)
         return self
@@ -123,7 +128,9 @@ class TableEncoder:
 
         return self.layout
 
-    def _fit_column(self, series: pd.Series, is_discrete: bool) -> list[tuple[str, str, int]]:
+    def _fit_column(
+        self, series: pd.Series, is_discrete: bool, protection: int
+    ) -> list[tuple[str, str, int]]:
         column = series.name
         if is_discrete:
             return [self._fit_one_hot(series)]
@@ -136,7 +143,7 @@ class TableEncoder:
             values, null = np.zeros(1), np.zeros(1, dtype=bool)
         self._has_nulls[column] = bool(null.any())
         observed = values[~null]
-        self._normalizers[column] = QuantileNormalizer().fit(observed)
+        self._normalizers[column] = QuantileNormalizer().fit(observed, protection)
         return self._numeric_parts(column)
 
     def _fit_one_hot(self, series: pd.Series) -> tuple[str, str, int]:

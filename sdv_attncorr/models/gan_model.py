@@ -70,7 +70,7 @@ class GANModel:
             self._fit_private(data, discrete_columns, callbacks)
             return
 
-        self.encoder.fit(data, discrete_columns)
+        self.encoder.fit(data, discrete_columns, self.config.value_protection)
         matrix = self.encoder.transform(data)
         edges = self.encoder.equal_width_edges(data, CONTINUOUS_BINS)
         self._train(matrix, callbacks, bin_edges=torch.from_numpy(edges))

@@ -91,3 +91,16 @@ def test_calibration_draws_ten_rows_per_training_row(monkeypatch):
     sample_after(1, correlated_table(), marginal_calibration=True)
 
     assert drawn == [10 * N_ROWS]
+
+
+def test_value_protection_reaches_the_encoder(monkeypatch):
+    protections, fit = [], TableEncoder.fit
+
+    def fit_recording(self, data, discrete_columns, protection=1):
+        protections.append(protection)
+        return fit(self, data, discrete_columns, protection)
+
+    monkeypatch.setattr(TableEncoder, 'fit', fit_recording)
+    sample_after(1, correlated_table(), value_protection=3)
+
+    assert protections == [3]

@@ -68,6 +68,41 @@ def test_quantile_normalizer_keeps_a_lone_extreme_as_rare_as_in_the_data():
     np.testing.assert_allclose(normalizer.inverse(normalizer.transform(values)), values)
 
 
+def test_protection_ends_the_grid_at_the_kth_extreme_values():
+    # 10,000 values: one protected value per 1,000, so 5 at each end; the lone outlier, and
+    # the four values beyond the 5th largest and smallest, are never drawn.
+    values = np.append(np.random.default_rng(0).normal(size=9_999), 100.0)
+    ordered = np.sort(values)
+    normalizer = QuantileNormalizer().fit(values, protection=5)
+    draws = normalizer.inverse(np.random.default_rng(1).standard_normal(1_000_000))
+
+    assert draws.max() == ordered[-5]
+    assert draws.min() == ordered[4]
+    # Values inside keep their exact round trip; those beyond map to the k-th extreme.
+    round_trip = normalizer.inverse(normalizer.transform(values))
+    np.testing.assert_allclose(round_trip, np.clip(values, ordered[4], ordered[-5]))
+
+
+def test_protection_is_at_most_one_value_per_thousand():
+    rng = np.random.default_rng(0)
+    for size, kept in ((1_999, 1), (2_000, 2), (4_500, 4), (60_000, 5)):
+        values = rng.permutation(np.arange(size, dtype=float))
+        normalizer = QuantileNormalizer().fit(values, protection=5)
+        ends = normalizer.inverse(np.array([-40.0, 40.0]))
+        np.testing.assert_array_equal(ends, [kept - 1, size - kept])
+
+
+def test_encoder_protects_numbers_but_not_categories():
+    data = pd.DataFrame({'number': np.arange(3_000.0), 'code': np.arange(3_000) % 7})
+    encoder = TableEncoder().fit(data, ['code'], protection=5)
+    matrix = encoder.transform(data)
+    matrix[:, 0] = np.linspace(-40, 40, len(data))
+    decoded = encoder.inverse_transform(matrix)
+
+    assert decoded['number'].agg(['min', 'max']).tolist() == [2.0, 2_997.0]
+    assert sorted(decoded['code'].unique()) == list(range(7))
+
+
 def test_category_index_handles_missing_values():
     data = pd.DataFrame({'c': ['a', None, 'b']})
     encoder = TableEncoder().fit(data, ['c'])

@@ -377,6 +377,19 @@ class GANConfig:
         legacy=False,
     )
 
+    value_protection: int = hyperparameter(
+        5,
+        "Extreme-value protection (as TabularARGN's): a number is generated between its "
+        "column's k-th smallest and k-th largest training values, so an extreme that fewer "
+        'than k rows reach (a lone outlier, the largest salary) is never reproduced, nor '
+        'values beyond it. k is one per 1,000 observed values, up to this number: at most '
+        '0.1 % of a column is moved, and a table of fewer than 2,000 rows keeps its whole '
+        'range. 1 keeps every range (generated numbers may reach the training minimum and '
+        'maximum exactly). Not under DP, whose grids are released histograms.',
+        checks.integer(1),
+        legacy=1,
+    )
+
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):
             check = item.metadata['check']
