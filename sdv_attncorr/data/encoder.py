@@ -270,6 +270,10 @@ class TableEncoder:
 
         return values
 
+    def normalizer_of(self, column: str) -> QuantileNormalizer | None:
+        """Return the quantile transform of a numeric column (None for a discrete one)."""
+        return self._normalizers.get(column)
+
     def category_index(self, column: str, value: object) -> int | None:
         """Return the position of ``value`` among the categories of a discrete column.
 

@@ -47,6 +47,9 @@ class QuantileNormalizer:
     constant column maps to 0 and back to its value.
     """
 
+    protected: int = 1
+    """k, the values at each end that ``fit`` protected (1: none; files saved before it)."""
+
     generated: QuantileNormalizer | None = None
     """The generator's own scores' distribution, after ``calibrate`` (None before, and in
     files saved before calibration existed)."""
@@ -72,10 +75,10 @@ class QuantileNormalizer:
             QuantileNormalizer:
                 ``self``.
         """
-        kept = min(protection, max(1, len(values) // ROWS_PER_PROTECTED_VALUE))
-        if kept > 1:
+        self.protected = min(protection, max(1, len(values) // ROWS_PER_PROTECTED_VALUE))
+        if self.protected > 1:
             ordered = np.sort(values)
-            values = np.clip(values, ordered[kept - 1], ordered[-kept])
+            values = np.clip(values, ordered[self.protected - 1], ordered[-self.protected])
         size = min(GRID_SIZE, len(values))
         inner = (np.arange(size) + 0.5) / size
         self.grid_values = np.quantile(values, np.concatenate([[0.0], inner, [1.0]]))
@@ -111,6 +114,11 @@ class QuantileNormalizer:
         self.grid_values = np.interp(self.grid_probabilities, probabilities, values)
         self._lowest = 0.5 * inner[0]
         return self
+
+    def value_range(self) -> tuple[float, float]:
+        """Return the lowest and highest value ``inverse`` gives (the grid's ends)."""
+        _, grid_values = self._grid()
+        return float(grid_values[0]), float(grid_values[-1])
 
     def _grid(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the fitted ``(grid_probabilities, grid_values)``."""

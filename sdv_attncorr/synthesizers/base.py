@@ -214,11 +214,23 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
     def _validate_conditions(self, conditions: list[pd.DataFrame]) -> None:
         super()._validate_conditions(conditions)
         for frame in conditions:
-            validation.validate_condition_categories(frame, self._encoder())
+            self._validate_condition_values(frame)
 
     def _validate_known_columns(self, known_columns: pd.DataFrame) -> None:
         super()._validate_known_columns(known_columns)
-        validation.validate_condition_categories(known_columns, self._encoder())
+        self._validate_condition_values(known_columns)
+
+    def _validate_condition_values(self, frame: pd.DataFrame) -> None:
+        """Refuse unseen categories and numbers outside what sampling draws."""
+        encoder = self._encoder()
+        validation.validate_condition_categories(frame, encoder)
+        if encoder is None:
+            return
+        try:
+            processed = self._transform_conditions(frame)
+        except Exception:  # SDV reports a condition it cannot transform when sampling
+            return
+        validation.validate_condition_ranges(frame, processed, encoder)
 
     def _encoder(self) -> TableEncoder | None:
         return self._model.encoder if self._model is not None else None

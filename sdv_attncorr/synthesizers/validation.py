@@ -81,3 +81,49 @@ def validate_condition_categories(frame: pd.DataFrame, encoder) -> None:
                     f'Cannot condition on {column}={value!r}: that category never appears '
                     f'in the training data. Seen categories: {seen}.'
                 )
+
+
+def validate_condition_ranges(frame: pd.DataFrame, processed: pd.DataFrame, encoder) -> None:
+    """Refuse, before sampling starts, a condition on a number that sampling never draws.
+
+    A number is generated within its quantile grid's range: the training range, less the
+    extremes ``value_protection`` keeps out. SDV's reject sampling would otherwise try in vain
+    and suggest more tries.
+
+    Args:
+        frame (pandas.DataFrame):
+            The conditioned columns and their values, as the user gave them.
+        processed (pandas.DataFrame):
+            The same, through the synthesizer's preprocessing (the model's space).
+        encoder (TableEncoder):
+            The fitted encoder.
+    """
+    for column in frame.columns:
+        normalizer = encoder.normalizer_of(column)
+        if normalizer is None or column not in processed or not _is_number(frame[column]):
+            continue
+        low, high = normalizer.value_range()
+        values = pd.to_numeric(processed[column], errors='coerce')
+        outside = values.index[(values < low) | (values > high)]
+        if len(outside):
+            value = frame.loc[outside[0], column]
+            value = value.item() if isinstance(value, np.generic) else value
+            raise ValueError(
+                f'Cannot condition on {column}={value!r}: generated values of {column!r} lie '
+                f'within [{low:g}, {high:g}]{_protection_note(normalizer.protected)}'
+            )
+
+
+def _is_number(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _protection_note(protected: int) -> str:
+    if protected == 1:
+        return ', the training range. Condition on a value within it.'
+
+    return (
+        f' (value_protection keeps the {protected - 1} most extreme training values at each end '
+        'out of synthetic data). Condition on a value within it, or fit with '
+        'value_protection=1 to draw every training value.'
+    )

@@ -11,7 +11,7 @@ from sdv.metadata import Metadata
 from sdv.sampling import Condition, DataFrameCondition
 from sdv.utils import load_synthesizer
 
-from tests.conftest import FAST, TABLE
+from tests.conftest import FAST, TABLE, make_metadata, make_mixed_table
 
 SDV_COLUMNS = ['id', 'amount', 'count', 'group', 'flag', 'when', 'email', 'score', 'rare']
 
@@ -109,6 +109,26 @@ def test_unseen_category_condition_is_refused(fitted):
         fitted.sample_from_conditions([Condition({'group': 'zzz'}, num_rows=3)])
     with pytest.raises(ValueError, match="group='zzz'"):
         fitted.sample_remaining_columns(pd.DataFrame({'group': ['a', 'zzz']}))
+
+
+def test_a_number_sampling_never_draws_is_refused_as_a_condition(fitted, mixed_table):
+    with pytest.raises(ValueError, match=r'amount=1000\.0: .* lie within \[.*the training range'):
+        fitted.sample_from_conditions([Condition({'amount': 1000.0}, num_rows=3)])
+    with pytest.raises(ValueError, match='amount=-5'):
+        fitted.sample_remaining_columns(pd.DataFrame({'amount': [50.0, -5.0]}))
+
+
+def test_a_protected_extreme_is_refused_as_a_condition(synthesizer_class):
+    table = make_mixed_table(n_rows=2_000)
+    synthesizer = synthesizer_class(make_metadata(table), **FAST)
+    synthesizer.fit({TABLE: table})
+    # 2,000 rows: the 2nd smallest and largest values end each number's range.
+    largest = table['amount'].max()
+
+    with pytest.raises(ValueError, match='value_protection keeps the 1 most extreme'):
+        synthesizer.sample_from_conditions([Condition({'amount': largest}, num_rows=3)])
+    sampled = synthesizer.sample_from_conditions([Condition({'count': 4}, num_rows=5)])[TABLE]
+    assert (sampled['count'] == 4).all()
 
 
 def test_preprocess_then_fit_processed_data(synthesizer_class, mixed_table, mixed_metadata):
