@@ -103,10 +103,10 @@ def validate_condition_ranges(frame: pd.DataFrame, processed: pd.DataFrame, enco
         if normalizer is None or column not in processed or not _is_number(frame[column]):
             continue
         low, high = normalizer.value_range()
-        values = pd.to_numeric(processed[column], errors='coerce')
-        outside = values.index[(values < low) | (values > high)]
+        values = pd.to_numeric(processed[column], errors='coerce').to_numpy()
+        outside = np.flatnonzero((values < low) | (values > high))
         if len(outside):
-            value = frame.loc[outside[0], column]
+            value = frame[column].iloc[outside[0]]
             value = value.item() if isinstance(value, np.generic) else value
             raise ValueError(
                 f'Cannot condition on {column}={value!r}: generated values of {column!r} lie '
@@ -122,8 +122,10 @@ def _protection_note(protected: int) -> str:
     if protected == 1:
         return ', the training range. Condition on a value within it.'
 
+    kept_out = protected - 1
+    values = 'value' if kept_out == 1 else 'values'
     return (
-        f' (value_protection keeps the {protected - 1} most extreme training values at each end '
+        f' (value_protection keeps the {kept_out} most extreme training {values} at each end '
         'out of synthetic data). Condition on a value within it, or fit with '
         'value_protection=1 to draw every training value.'
     )
