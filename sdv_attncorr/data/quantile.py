@@ -33,6 +33,32 @@ HISTOGRAM_GRID_SIZE = 1000
 """Points on which a released histogram's piecewise-linear distribution is kept (under DP)."""
 
 
+def sorted_quantiles(ordered: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Return ``np.quantile(ordered, probabilities)`` (its linear method) of sorted values.
+
+    The same numbers, bit for bit (numpy's interpolation, written out), without numpy's
+    partition around each of the ~1,000 grid probabilities: that took up to 55 ms per
+    column on 20,000 values with ties, a sort takes about 1 ms.
+
+    Args:
+        ordered (numpy.ndarray):
+            Values sorted ascending, 1-D, at least one.
+        probabilities (numpy.ndarray):
+            Probabilities in [0, 1].
+
+    Returns:
+        numpy.ndarray:
+            The quantiles, shaped as ``probabilities``.
+    """
+    positions = probabilities * (len(ordered) - 1)
+    below = np.floor(positions).astype(np.intp)
+    above = np.minimum(below + 1, len(ordered) - 1)
+    fraction = positions - below
+    low, high = ordered[below], ordered[above]
+    step = high - low
+    return np.where(fraction >= 0.5, high - step * (1 - fraction), low + step * fraction)
+
+
 class QuantileNormalizer:
     """Quantile transform of one numeric column to a standard normal, and its inverse.
 
@@ -76,12 +102,12 @@ class QuantileNormalizer:
                 ``self``.
         """
         self.protected = min(protection, max(1, len(values) // ROWS_PER_PROTECTED_VALUE))
+        ordered = np.sort(values)
         if self.protected > 1:
-            ordered = np.sort(values)
-            values = np.clip(values, ordered[self.protected - 1], ordered[-self.protected])
+            ordered = np.clip(ordered, ordered[self.protected - 1], ordered[-self.protected])
         size = min(GRID_SIZE, len(values))
         inner = (np.arange(size) + 0.5) / size
-        self.grid_values = np.quantile(values, np.concatenate([[0.0], inner, [1.0]]))
+        self.grid_values = sorted_quantiles(ordered, np.concatenate([[0.0], inner, [1.0]]))
         self._lowest = 0.5 * inner[0]
         # The minimum and maximum at the most extreme probabilities ``transform`` gives, not
         # at 0 and 1: a score as extreme as the data's maps back to the data's extreme.

@@ -5,7 +5,7 @@ import pandas as pd
 from scipy.stats import ks_2samp
 
 from sdv_attncorr.data.encoder import TableEncoder
-from sdv_attncorr.data.quantile import QuantileNormalizer
+from sdv_attncorr.data.quantile import QuantileNormalizer, sorted_quantiles
 
 
 def test_round_trip_of_categories_numbers_and_missing_values():
@@ -90,6 +90,19 @@ def test_protection_is_at_most_one_value_per_thousand():
         normalizer = QuantileNormalizer().fit(values, protection=5)
         ends = normalizer.inverse(np.array([-40.0, 40.0]))
         np.testing.assert_array_equal(ends, [kept - 1, size - kept])
+
+
+def test_sorted_quantiles_are_numpys_linear_quantiles_bit_for_bit():
+    rng = np.random.default_rng(0)
+    for size in (1, 2, 7, 1001, 20000):
+        probabilities = np.concatenate([[0.0], (np.arange(size) + 0.5) / size, [1.0]])
+        for values in (
+            rng.normal(size=size),
+            rng.integers(0, 4, size=size).astype(float),
+            np.exp(5 * rng.normal(size=size)),
+        ):
+            quantiles = sorted_quantiles(np.sort(values), probabilities)
+            np.testing.assert_array_equal(quantiles, np.quantile(values, probabilities))
 
 
 def test_encoder_protects_numbers_but_not_categories():

@@ -3,9 +3,10 @@
 import math
 
 import pytest
+import torch
 
 from sdv_attncorr.core.training.callbacks import NaNGuard, TrainingDivergedError
-from sdv_attncorr.core.training.trainer import Trainer
+from sdv_attncorr.core.training.trainer import Trainer, adam
 from tests.conftest import FAST, TABLE
 
 
@@ -64,3 +65,21 @@ def test_gradient_norms_are_measured_for_a_tracker_and_kept_out_of_the_losses(
     assert [set(norms) for norms in recorder.norms] == [expected, expected]
     assert all(math.isfinite(v) and v > 0 for norms in recorder.norms for v in norms.values())
     assert not any('Gradient Norm' in column for column in synthesizer.get_loss_values())
+
+
+def test_adam_is_fused_on_the_cpu_and_steps_as_the_foreach_one():
+    torch.manual_seed(0)
+    fused_module, plain_module = torch.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    plain_module.load_state_dict(fused_module.state_dict())
+    fused = adam(fused_module, 1e-2, 1e-6)
+    plain = torch.optim.Adam(
+        plain_module.parameters(), lr=1e-2, betas=(0.5, 0.9), weight_decay=1e-6, foreach=True
+    )
+    assert fused.defaults['fused'] is True
+    for _ in range(3):
+        for module, optimizer in ((fused_module, fused), (plain_module, plain)):
+            optimizer.zero_grad()
+            module(torch.ones(4, 3)).square().sum().backward()
+            optimizer.step()
+    for mine, theirs in zip(fused_module.parameters(), plain_module.parameters()):
+        torch.testing.assert_close(mine, theirs)
