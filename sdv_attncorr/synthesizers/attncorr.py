@@ -17,9 +17,12 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
     ``sample_from_conditions`` returns exactly the requested counts. That holds for several
     columns at once without training on several (``multi_column_conditions=0``): training on
     them cost ames_housing's 40 categorical columns their marginals (quality 0.880 vs 0.902).
+    One transformer block (``attention_blocks=1``): a second one cost a fifth of each step's
+    time and added no quality on five tables measured with 3 splits each (README).
     """
 
     preset = {
+        'attention_blocks': 1,
         'correlation_weight': 1.0,
         'classwise_weight': 1.0,
         'energy_weight': 5.0,
