@@ -15,6 +15,7 @@ from sdv_attncorr.core.losses.regularizers import (
     GeneratorBatch,
     correlation_matrix,
 )
+from sdv_attncorr.core.nets.attention import ColumnTransformer
 from sdv_attncorr.core.nets.generators import AttentionGenerator, MLPGenerator
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.sampling import impose_conditions
@@ -82,6 +83,22 @@ def test_a_row_does_not_depend_on_the_rest_of_its_batch(generator_class):
     assert whole.shape == (32, LAYOUT.width)
     assert torch.allclose(whole[:1], alone, atol=1e-5)
     assert torch.allclose(other_batch[:1], alone, atol=1e-5)
+
+
+def test_column_transformer_computes_pytorchs_encoder_with_its_gradients():
+    torch.manual_seed(0)
+    transformer = ColumnTransformer(d_token=8, n_heads=2, n_blocks=2)
+    for parameter in transformer.parameters():  # biases start at 0: make them count
+        parameter.data.normal_()
+    tokens = torch.randn(6, 5, 8, requires_grad=True)
+
+    ours = transformer(tokens)
+    (ours_grad,) = torch.autograd.grad(ours.square().sum(), tokens)
+    pytorchs = transformer.norm(transformer.blocks(tokens))
+    (pytorchs_grad,) = torch.autograd.grad(pytorchs.square().sum(), tokens)
+
+    assert torch.allclose(ours, pytorchs, atol=1e-5)
+    assert torch.allclose(ours_grad, pytorchs_grad, atol=1e-4)
 
 
 def real_view(n=200, seed=0):
