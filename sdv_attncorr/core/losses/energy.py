@@ -133,7 +133,8 @@ class EnergyLoss:
             class_mean_distances(pairwise_distances(x, x), classes, self.n_classes, distinct=True)
             for x in (fake, real)
         )
-        rows = torch.bincount(classes, minlength=self.n_classes).to(fake.dtype)
+        # Counted by scatter_add, not bincount, which asks the GPU for the largest class.
+        rows = fake.new_zeros(self.n_classes).scatter_add_(0, classes, torch.ones_like(fake[:, 0]))
         weights = rows * (rows >= 2)
         energy = 2 * between - within_fake - within_real
         # No class of 2 rows or more: 0, without asking the device whether (a sync).

@@ -165,7 +165,9 @@ class CorrelationLoss:
         self.view_index = view_index
         self.target = correlation_matrix(real_view)
         self.mask = varying_pairs(real_view)
-        self.has_pairs = bool(self.mask.any())  # once, not a device sync every step
+        # The pairs' positions, found once: a boolean index asks the GPU for its count.
+        self.pairs = self.mask.nonzero(as_tuple=True)
+        self.has_pairs = len(self.pairs[0]) > 0
 
     def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
         """Compute the loss on the batch's view rows."""
@@ -174,4 +176,4 @@ class CorrelationLoss:
             return view.new_zeros(())
 
         generated = correlation_matrix(view[:, self.view_index])
-        return ((generated - self.target)[self.mask] ** 2).mean()
+        return ((generated - self.target)[self.pairs] ** 2).mean()

@@ -131,8 +131,8 @@ class ConditionSampler:
         """
         vectors = torch.zeros(len(spans), self.width, device=self.offsets.device)
         if self.widths:
-            rows = torch.arange(len(spans), device=vectors.device)
-            vectors[rows, self.offsets[spans] + categories] = 1.0
+            # A scatter: assigning through two index tensors waits on the GPU.
+            vectors.scatter_(1, (self.offsets[spans] + categories)[:, None], 1.0)
         return vectors
 
     def sample_training(
