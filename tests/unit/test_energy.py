@@ -86,3 +86,11 @@ def test_energy_loss_skips_classes_with_a_single_row():
     value = loss_for(real, real_classes)(GeneratorBatch(None, None, real[:1], torch.tensor([0])))
 
     assert value.item() == 0.0
+
+
+def test_energy_loss_over_no_compared_column_is_zero():
+    real, real_classes = real_table()
+    loss = EnergyLoss(real, real_classes, N_CLASSES, torch.tensor([], dtype=torch.long), None)
+    value = loss(GeneratorBatch(None, None, real[:6], real_classes[:6]))
+
+    assert abs(value.item()) < 1e-6

@@ -134,7 +134,7 @@ class EnergyLoss:
             for x in (fake, real)
         )
         # Counted by scatter_add, not bincount, which asks the GPU for the largest class.
-        rows = fake.new_zeros(self.n_classes).scatter_add_(0, classes, torch.ones_like(fake[:, 0]))
+        rows = fake.new_zeros(self.n_classes).scatter_add_(0, classes, fake.new_ones(classes.shape))
         weights = rows * (rows >= 2)
         energy = 2 * between - within_fake - within_real
         # No class of 2 rows or more: 0, without asking the device whether (a sync).
