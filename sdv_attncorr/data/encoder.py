@@ -21,6 +21,9 @@ from sdv_attncorr.data.quantile import QuantileNormalizer
 
 ONE_HOT_CHUNK_ROWS = 65_536
 """int: Rows one-hot encoded at a time (bounds RDT's temporaries at large tables)."""
+MIN_CLASS_CALIBRATION_ROWS = 50
+"""int: Fewest training (and generated) rows of a class for the within-class calibration to
+learn its own quantiles (crop's 22 crops have 50 each in a benchmark half)."""
 
 
 class TableEncoder:
@@ -37,6 +40,8 @@ class TableEncoder:
 
     # Encoders pickled before all-missing columns were skipped have no instance attribute.
     _always_missing: Set[str] = frozenset()
+    # The class column of the within-class calibration (None: none, and in older files).
+    _calibration_class: str | None = None
 
     def __init__(self) -> None:
         self.layout: TableLayout | None = None
@@ -216,6 +221,7 @@ class TableEncoder:
                 The processed table's columns, in order.
         """
         spans = {span.column: span for span in self.fitted_layout().spans}
+        classes = self._calibration_classes(matrix)
         decoded = {}
         for column in self.columns:
             span = spans[column]
@@ -224,7 +230,7 @@ class TableEncoder:
                 decoded[column] = self._decode_categories(column, block)
                 continue
 
-            values = self._normalizers[column].inverse(block[:, 0].astype(float))
+            values = self._normalizers[column].inverse(block[:, 0].astype(float), classes)
             if column in self._always_missing:
                 values = np.full(len(values), np.nan)
             decoded[column] = np.where(self._present(matrix, column), values, np.nan)
@@ -259,6 +265,48 @@ class TableEncoder:
             scores = matrix[self._present(matrix, span.column), span.start].astype(float)
             if len(scores):
                 self._normalizers[span.column].calibrate(scores)
+
+    def calibrate_within(self, matrix: np.ndarray, real: np.ndarray, class_column: str) -> None:
+        """Calibrate each numeric column within each class of ``class_column`` too.
+
+        After ``calibrate``: a generated number of a class with at least
+        ``MIN_CLASS_CALIBRATION_ROWS`` training rows (and as many generated ones) keeps its
+        rank among the generator's values of its column in that class and takes the training
+        quantile of that class at that rank (``QuantileNormalizer.calibrate_within``); rows of
+        smaller classes keep the column's calibration.
+
+        Args:
+            matrix (numpy.ndarray):
+                Generated rows (one-hot discrete spans), ``[n, layout.width]``.
+            real (numpy.ndarray):
+                The encoded training rows, ``[n_rows, layout.width]``.
+            class_column (str):
+                A discrete column.
+        """
+        self._calibration_class = class_column
+        generated_classes = self._classes_in(matrix, class_column)
+        real_classes = self._classes_in(real, class_column)
+        for span in self.fitted_layout().continuous_spans:
+            if span.column in self._always_missing:
+                continue
+            ours, theirs = self._present(matrix, span.column), self._present(real, span.column)
+            self._normalizers[span.column].calibrate_within(
+                (matrix[ours, span.start].astype(float), generated_classes[ours]),
+                (real[theirs, span.start].astype(float), real_classes[theirs]),
+                MIN_CLASS_CALIBRATION_ROWS,
+            )
+
+    def _calibration_classes(self, matrix: np.ndarray) -> np.ndarray | None:
+        """Return each row's class of the within-class calibration (None without one)."""
+        if self._calibration_class is None:
+            return None
+
+        return self._classes_in(matrix, self._calibration_class)
+
+    def _classes_in(self, matrix: np.ndarray, column: str) -> np.ndarray:
+        """Return each row's category index in discrete ``column``."""
+        span = next(s for s in self.fitted_layout().spans if s.column == column)
+        return matrix[:, span.start : span.end].argmax(axis=1)
 
     def _decode_categories(self, column: str, block: np.ndarray) -> pd.Series:
         dummies = np.empty(len(self._one_hot[column].dummies), dtype=object)

@@ -80,6 +80,10 @@ class QuantileNormalizer:
     """The generator's own scores' distribution, after ``calibrate`` (None before, and in
     files saved before calibration existed)."""
 
+    within: dict[int, tuple[QuantileNormalizer, QuantileNormalizer]] | None = None
+    """Per class, the generator's and the data's scores within it, after ``calibrate_within``
+    (None before, and in files saved before it existed)."""
+
     def __init__(self) -> None:
         self.grid_probabilities: np.ndarray | None = None
         self.grid_values: np.ndarray | None = None
@@ -190,18 +194,60 @@ class QuantileNormalizer:
         """
         self.generated = QuantileNormalizer().fit(scores)
 
-    def inverse(self, scores: np.ndarray) -> np.ndarray:
+    def calibrate_within(
+        self,
+        generated: tuple[np.ndarray, np.ndarray],
+        real: tuple[np.ndarray, np.ndarray],
+        min_rows: int,
+    ) -> None:
+        """Learn, class by class, how generated and real scores are distributed.
+
+        After this, ``inverse`` given the rows' classes maps a generated score of a learned
+        class to the real score at its rank among that class's generated scores: the column
+        follows the data's marginal within each class, not only over the table. A class is
+        learned when it has ``min_rows`` real and generated scores; the others keep
+        ``calibrate``'s mapping. The real side keeps this column's extreme-value protection.
+
+        Args:
+            generated (tuple[numpy.ndarray, numpy.ndarray]):
+                Generated scores and their classes (integer codes), each 1-D.
+            real (tuple[numpy.ndarray, numpy.ndarray]):
+                The training rows' scores (``transform``'s) and their classes.
+            min_rows (int):
+                Fewest rows of a class on either side for it to be learned.
+        """
+        (generated_scores, generated_classes), (real_scores, real_classes) = generated, real
+        self.within = {}
+        for code in np.unique(real_classes):
+            ours, theirs = generated_classes == code, real_classes == code
+            if min(ours.sum(), theirs.sum()) >= min_rows:
+                self.within[int(code)] = (
+                    QuantileNormalizer().fit(generated_scores[ours]),
+                    QuantileNormalizer().fit(real_scores[theirs], self.protected),
+                )
+
+    def inverse(self, scores: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
         """Map normal scores (generated ones after ``calibrate``) back to column values.
 
         Args:
             scores (numpy.ndarray):
                 Normal scores.
+            classes (numpy.ndarray or None):
+                The rows' classes, after ``calibrate_within``: rows of a learned class are
+                mapped within it.
 
         Returns:
             numpy.ndarray:
                 Values within the observed range.
         """
-        if self.generated is not None:
-            scores = self.generated.transform(scores)
         grid_probabilities, grid_values = self._grid()
-        return np.interp(ndtr(scores), grid_probabilities, grid_values)
+        calibrated = scores if self.generated is None else self.generated.transform(scores)
+        values = np.interp(ndtr(calibrated), grid_probabilities, grid_values)
+        if classes is None or not self.within:
+            return values
+
+        for code, (generated, real) in self.within.items():
+            rows = classes == code
+            real_scores = real.inverse(generated.transform(scores[rows]))
+            values[rows] = np.interp(ndtr(real_scores), grid_probabilities, grid_values)
+        return values

@@ -119,13 +119,22 @@ class GANModel:
         finally:
             self.loss_values = pd.DataFrame(engine.history.records)
         if self.config.marginal_calibration:
-            self._calibrate(engine, len(matrix))
+            self._calibrate(engine, matrix)
 
-    def _calibrate(self, engine: GANEngine, n_rows: int) -> None:
-        """Learn the generator's marginals from rows drawn with the training seed."""
+    def _calibrate(self, engine: GANEngine, matrix: np.ndarray) -> None:
+        """Learn the generator's marginals from rows drawn with the training seed.
+
+        Within each class of ``class_column`` too (``within_class_calibration``), from the
+        training rows ``matrix``; not under DP, where those rows are not to be read again.
+        """
+        n_rows = len(matrix)
         size = min(CALIBRATION_ROWS, max(MIN_CALIBRATION_ROWS, CALIBRATION_ROWS_PER_ROW * n_rows))
         rng = torch.Generator(engine.device).manual_seed(engine.seed)
-        self.encoder.calibrate(engine.sample(size, rng=rng).numpy())
+        generated = engine.sample(size, rng=rng).numpy()
+        self.encoder.calibrate(generated)
+        config = self.config
+        if config.within_class_calibration and config.class_column and config.epsilon is None:
+            self.encoder.calibrate_within(generated, matrix, config.class_column)
 
     def privacy_spent(self) -> dict[str, Any]:
         """Return the (epsilon, delta) the fit spent, with each part's own epsilon.

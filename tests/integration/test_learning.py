@@ -104,3 +104,25 @@ def test_value_protection_reaches_the_encoder(monkeypatch):
     sample_after(1, correlated_table(), value_protection=3)
 
     assert protections == [3]
+
+
+def test_calibration_within_class_runs_with_a_class_column_and_not_under_dp():
+    data = correlated_table()
+    calibrated = {'marginal_calibration': True, 'class_column': 'label'}
+    label_means = data.groupby('label')['x'].mean()
+
+    within = sample_after(1, data, **calibrated)
+    whole = sample_after(1, data, **calibrated, within_class_calibration=False)
+
+    # One epoch has not learned the labels' shift of x; calibrating within each label puts it.
+    error = {name: (rows.groupby('label')['x'].mean() - label_means).abs().max()
+             for name, rows in (('within', within), ('whole', whole))}  # fmt: skip
+    assert error['within'] < 0.3 < error['whole']
+    private = WGANGPMFSSynthesizer(
+        Metadata.detect_from_dataframes({'t': data}),
+        epochs=1,
+        epsilon=3.0,
+        **{**SMALL, **calibrated},
+    )
+    private.fit({'t': data})
+    assert private._fitted_model().encoder._calibration_class is None

@@ -172,3 +172,30 @@ def test_calibration_reads_only_rows_generated_with_a_value():
     values = decoded.dropna()
     # Present rows' scores are spread as the data's: each of the four values about a quarter.
     np.testing.assert_allclose([(values == v).mean() for v in (1, 4)], [0.25, 0.25], atol=0.02)
+
+
+def test_within_class_calibration_gives_each_class_its_own_spread():
+    rng = np.random.default_rng(0)
+    label = np.repeat(['narrow', 'wide', 'rare'], [2_000, 2_000, 20])
+    x = np.concatenate([rng.normal(0, 0.1, 2_000), rng.normal(0, 3, 2_000), rng.normal(5, 1, 20)])
+    data = pd.DataFrame({'label': label, 'x': x})
+    encoder = TableEncoder().fit(data, ['label'])
+    real = encoder.transform(data)
+    # A generator whose numbers ignore the class: one spread for every class.
+    generated = encoder.transform(data.sample(frac=5, replace=True, random_state=0))
+    score = next(span.start for span in encoder.layout.spans if span.column == 'x')
+    generated[:, score] = rng.normal(size=len(generated))
+    encoder.calibrate(generated)
+    whole = encoder.inverse_transform(generated)
+    encoder.calibrate_within(generated, real, 'label')
+    within = encoder.inverse_transform(generated)
+
+    def spread(table, name):
+        return table.loc[table['label'] == name, 'x'].std()
+
+    assert spread(whole, 'narrow') > 1.0  # the whole table's calibration mixes the classes
+    np.testing.assert_allclose(
+        [spread(within, 'narrow'), spread(within, 'wide')], [0.1, 3.0], rtol=0.1
+    )
+    rare = within['label'] == 'rare'  # 20 training rows, under MIN_CLASS_CALIBRATION_ROWS
+    np.testing.assert_array_equal(within.loc[rare, 'x'], whole.loc[rare, 'x'])
