@@ -29,6 +29,9 @@ ROWS_PER_PROTECTED_VALUE = 1000
 """A column protects one extreme value at each end per this many observed values (up to the
 ``protection`` asked for): at most 0.1 % of its values are moved, so a table of fewer than
 2,000 rows keeps its whole observed range."""
+MIN_CLASS_GRID_SIZE = 100
+"""Fewest quantiles a class's grid keeps in the within-class calibration (with many
+classes, each keeps ``GRID_SIZE`` / classes)."""
 HISTOGRAM_GRID_SIZE = 1000
 """Points on which a released histogram's piecewise-linear distribution is kept (under DP)."""
 
@@ -88,7 +91,9 @@ class QuantileNormalizer:
         self.grid_probabilities: np.ndarray | None = None
         self.grid_values: np.ndarray | None = None
 
-    def fit(self, values: np.ndarray, protection: int = 1) -> QuantileNormalizer:
+    def fit(
+        self, values: np.ndarray, protection: int = 1, grid_size: int | None = None
+    ) -> QuantileNormalizer:
         """Learn the quantile grid of ``values`` (a 1-D float array without NaN).
 
         Args:
@@ -100,6 +105,8 @@ class QuantileNormalizer:
                 the grid ends at the k-th smallest and k-th largest value, so ``inverse`` never
                 goes beyond them (values outside them are fitted as those values). 1 keeps
                 the observed minimum and maximum.
+            grid_size (int or None):
+                Most quantiles kept; None for ``GRID_SIZE``.
 
         Returns:
             QuantileNormalizer:
@@ -109,7 +116,7 @@ class QuantileNormalizer:
         ordered = np.sort(values)
         if self.protected > 1:
             ordered = np.clip(ordered, ordered[self.protected - 1], ordered[-self.protected])
-        size = min(GRID_SIZE, len(values))
+        size = min(GRID_SIZE if grid_size is None else grid_size, len(values))
         inner = (np.arange(size) + 0.5) / size
         self.grid_values = sorted_quantiles(ordered, np.concatenate([[0.0], inner, [1.0]]))
         self._lowest = 0.5 * inner[0]
@@ -207,6 +214,8 @@ class QuantileNormalizer:
         follows the data's marginal within each class, not only over the table. A class is
         learned when it has ``min_rows`` real and generated scores; the others keep
         ``calibrate``'s mapping. The real side keeps this column's extreme-value protection.
+        Each class's grids keep up to ``GRID_SIZE`` / classes quantiles (at least
+        ``MIN_CLASS_GRID_SIZE``), so the classes together store about what the column does.
 
         Args:
             generated (tuple[numpy.ndarray, numpy.ndarray]):
@@ -217,13 +226,15 @@ class QuantileNormalizer:
                 Fewest rows of a class on either side for it to be learned.
         """
         (generated_scores, generated_classes), (real_scores, real_classes) = generated, real
+        codes = np.unique(real_classes)
+        size = max(MIN_CLASS_GRID_SIZE, GRID_SIZE // max(1, len(codes)))
         self.within = {}
-        for code in np.unique(real_classes):
+        for code in codes:
             ours, theirs = generated_classes == code, real_classes == code
             if min(ours.sum(), theirs.sum()) >= min_rows:
                 self.within[int(code)] = (
-                    QuantileNormalizer().fit(generated_scores[ours]),
-                    QuantileNormalizer().fit(real_scores[theirs], self.protected),
+                    QuantileNormalizer().fit(generated_scores[ours], grid_size=size),
+                    QuantileNormalizer().fit(real_scores[theirs], self.protected, size),
                 )
 
     def inverse(self, scores: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
