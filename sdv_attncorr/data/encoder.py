@@ -21,9 +21,12 @@ from sdv_attncorr.data.quantile import QuantileNormalizer
 
 ONE_HOT_CHUNK_ROWS = 65_536
 """int: Rows one-hot encoded at a time (bounds RDT's temporaries at large tables)."""
-MIN_CLASS_CALIBRATION_ROWS = 50
+MIN_CLASS_CALIBRATION_ROWS = 200
 """int: Fewest training (and generated) rows of a class for the within-class calibration to
-learn its own quantiles (crop's 22 crops have 50 each in a benchmark half)."""
+learn its own quantiles. With crop's 50 rows a crop (a benchmark half), each class's grid was
+its own 50 values: quality rose 0.898 -> 0.928, but the synthetic rows came closer to the
+training rows than held-out real rows are (DCR ratio 1.42 -> 0.93, membership AUC 0.513 ->
+0.550, 3 splits), so such small classes keep the whole-table calibration."""
 
 
 class TableEncoder:

@@ -106,7 +106,9 @@ def test_value_protection_reaches_the_encoder(monkeypatch):
     assert protections == [3]
 
 
-def test_calibration_within_class_runs_with_a_class_column_and_not_under_dp():
+def test_calibration_within_class_runs_with_a_class_column_and_not_under_dp(monkeypatch):
+    # 80 to 200 rows a label: learned once the least a class needs is lowered for this table.
+    monkeypatch.setattr('sdv_attncorr.data.encoder.MIN_CLASS_CALIBRATION_ROWS', 50)
     data = correlated_table()
     calibrated = {'marginal_calibration': True, 'class_column': 'label'}
     label_means = data.groupby('label')['x'].mean()

@@ -383,7 +383,7 @@ class GANConfig:
         'class of ``class_column`` too: a generated number keeps its rank among the '
         "generator's values of its class and takes that class's training quantile at that "
         'rank, so every class keeps its own spread (diamonds: each cut its depth and table). '
-        'Classes of fewer than 50 training rows keep the whole-table calibration. Not under '
+        'Classes of fewer than 200 training rows keep the whole-table calibration. Not under '
         'DP, where no real row is read after training. False calibrates over the whole table.',
         checks.BOOLEAN,
         legacy=False,
