@@ -252,13 +252,16 @@ class QuantileNormalizer:
                 Values within the observed range.
         """
         grid_probabilities, grid_values = self._grid()
-        calibrated = scores if self.generated is None else self.generated.transform(scores)
-        values = np.interp(ndtr(calibrated), grid_probabilities, grid_values)
-        if classes is None or not self.within:
-            return values
-
-        for code, (generated, real) in self.within.items():
+        values = np.empty(np.shape(scores))
+        rest = np.ones(np.shape(scores), dtype=bool)  # rows the whole-table mapping takes
+        learned = self.within if classes is not None and self.within else {}
+        for code, (generated, real) in learned.items():
             rows = classes == code
+            rest &= ~rows
             real_scores = real.inverse(generated.transform(scores[rows]))
             values[rows] = np.interp(ndtr(real_scores), grid_probabilities, grid_values)
+
+        scores = scores[rest]
+        calibrated = scores if self.generated is None else self.generated.transform(scores)
+        values[rest] = np.interp(ndtr(calibrated), grid_probabilities, grid_values)
         return values

@@ -164,9 +164,8 @@ class CorrelationLoss:
     def __init__(self, real_view: torch.Tensor, view_index: torch.Tensor) -> None:
         self.view_index = view_index
         self.target = correlation_matrix(real_view)
-        self.mask = varying_pairs(real_view)
         # The pairs' positions, found once: a boolean index asks the GPU for its count.
-        self.pairs = self.mask.nonzero(as_tuple=True)
+        self.pairs = varying_pairs(real_view).nonzero(as_tuple=True)
         self.has_pairs = len(self.pairs[0]) > 0
 
     def __call__(self, batch: GeneratorBatch) -> torch.Tensor:
