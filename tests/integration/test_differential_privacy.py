@@ -194,3 +194,18 @@ def test_a_table_without_discrete_columns_fits_with_and_without_dp(mixed_metadat
     synthesizer = AttnCorrGANSynthesizer(metadata, **{**DP_FAST, 'epsilon': epsilon})
     synthesizer.fit({TABLE: table})
     assert len(synthesizer.sample(5)[TABLE]) == 5
+
+
+def test_the_critic_never_scores_the_generator_steps_rows_under_dp(
+    monkeypatch, mixed_table, mixed_metadata
+):
+    from sdv_attncorr.core.training.trainer import Trainer
+
+    def shared_step(self):
+        raise AssertionError('a shared batch would train the critic outside DP-SGD')
+
+    monkeypatch.setattr(Trainer, 'shared_step', shared_step)
+    synthesizer = fit_private(
+        AttnCorrGANSynthesizer, mixed_table, mixed_metadata, shared_batch=True
+    )
+    assert len(synthesizer.get_loss_values()) >= 1

@@ -202,6 +202,19 @@ def test_condition_sampler_draws_matching_real_rows():
     assert abs(empirical[on_first_span, 0].mean() - 0.6) < 0.05
 
 
+def test_empirical_conditions_come_with_real_rows_that_hold_them():
+    categories = torch.tensor([[0, 1], [1, 0], [2, 1], [0, 0], [0, 1]])
+    sampler = ConditionSampler(categories, [3, 2])
+    condition, rows = sampler.sample_empirical_rows(300, torch.Generator().manual_seed(0))
+
+    spans = (condition[:, 3:].sum(1) > 0).long()
+    chosen = torch.where(spans == 0, condition[:, :3].argmax(1), condition[:, 3:].argmax(1))
+    assert torch.equal(categories[rows, spans], chosen)
+    assert len(set(rows.tolist())) == 5
+    same_draw = sampler.sample_empirical(300, torch.Generator().manual_seed(0))
+    assert torch.equal(condition, same_draw)
+
+
 def test_proportional_draw_reproduces_the_category_counts_without_sampling_noise():
     categories = torch.tensor([[0], [0], [0], [1], [1], [2]])
     # Through pickle: sampling needs no per-row state, and a saved sampler keeps none.

@@ -83,3 +83,51 @@ def test_adam_is_fused_on_the_cpu_and_steps_as_the_foreach_one():
             optimizer.step()
     for mine, theirs in zip(fused_module.parameters(), plain_module.parameters()):
         torch.testing.assert_close(mine, theirs)
+
+
+def record_steps(monkeypatch):
+    """Record each generator run (whether it tracks gradients) and each critic update's rows."""
+    calls = {'generate': [], 'critic': [], 'generator': []}
+    generate, critic_update = Trainer.generate, Trainer._critic_update
+    generator_update = Trainer._generator_update
+
+    def recorded_generate(self, condition, **kwargs):
+        calls['generate'].append(torch.is_grad_enabled())
+        return generate(self, condition, **kwargs)
+
+    def recorded_critic_update(self, real, fake):
+        calls['critic'].append((real, fake))
+        return critic_update(self, real, fake)
+
+    def recorded_generator_update(self, batch, rows):
+        calls['generator'].append(rows.detach().clone())
+        return generator_update(self, batch, rows)
+
+    monkeypatch.setattr(Trainer, 'generate', recorded_generate)
+    monkeypatch.setattr(Trainer, '_critic_update', recorded_critic_update)
+    monkeypatch.setattr(Trainer, '_generator_update', recorded_generator_update)
+    return calls
+
+
+def test_a_shared_batch_runs_the_generator_once_and_the_critic_scores_its_rows(
+    monkeypatch, mixed_table, mixed_metadata
+):
+    from sdv_attncorr import AttnCorrGANSynthesizer
+
+    calls = record_steps(monkeypatch)
+    options = {**FAST, 'epochs': 2, 'early_stopping': False, 'marginal_calibration': False}
+    AttnCorrGANSynthesizer(mixed_metadata, shared_batch=True, **options).fit({TABLE: mixed_table})
+
+    steps = len(calls['generator'])
+    assert steps > 1
+    assert calls['generate'] == [True] * steps
+    for (real, fake), rows in zip(calls['critic'], calls['generator']):
+        assert not fake.requires_grad
+        assert torch.equal(fake, rows)
+        assert real.shape == fake.shape
+
+    calls = record_steps(monkeypatch)
+    AttnCorrGANSynthesizer(mixed_metadata, shared_batch=False, **options).fit({TABLE: mixed_table})
+    assert calls['generate'] == [False, True] * steps
+    pairs = zip(calls['critic'], calls['generator'])
+    assert not any(torch.equal(fake, rows) for (_, fake), rows in pairs)

@@ -256,13 +256,30 @@ class ConditionSampler:
             torch.Tensor:
                 Condition vectors ``[n, d_condition]``.
         """
-        device = self.categories.device
         if not self.widths:
-            return torch.zeros(n, 0, device=device)
+            return torch.zeros(n, 0, device=self.categories.device)
 
+        return self.sample_empirical_rows(n, rng)[0]
+
+    def sample_empirical_rows(
+        self, n: int, rng: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``sample_empirical``'s conditions with the real rows they were taken from.
+
+        Each real row holds its condition's category, so the critic can compare them with
+        rows generated under the same conditions.
+
+        Returns:
+            tuple[torch.Tensor, torch.LongTensor]:
+                Condition vectors ``[n, d_condition]`` and real row indices ``[n]``.
+        """
+        device = self.categories.device
         rows = torch.randint(self.n_rows, (n,), generator=rng, device=device)
+        if not self.widths:
+            return torch.zeros(n, 0, device=device), rows
+
         spans = torch.randint(len(self.widths), (n,), generator=rng, device=device)
-        return self.conditions_of(rows, spans)
+        return self.conditions_of(rows, spans), rows
 
     def proportional_draw(
         self, n: int, rng: torch.Generator | None = None

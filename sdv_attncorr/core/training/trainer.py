@@ -181,6 +181,7 @@ class Trainer:
         self.stop_reason: str | None = None
         self.deadline: float | None = None
         self.private_critic = private_critic
+        self.shares_batch = config.shared_batch and private_critic is None
         self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
         self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
 
@@ -212,7 +213,10 @@ class Trainer:
             _, fake = self.generate(condition)
 
         real = torch.cat([self.data[rows], condition], dim=1)
-        fake = torch.cat([fake, condition], dim=1)
+        return self._critic_update(real, torch.cat([fake, condition], dim=1))
+
+    def _critic_update(self, real: torch.Tensor, fake: torch.Tensor) -> Losses:
+        """Update the critic once on real and generated rows (conditions appended)."""
         critic = self.synced_critic
         loss = self.adversarial.critic_loss(critic(real, self.draws), critic(fake, self.draws))
         losses = {'Discriminator Loss': loss}
@@ -239,15 +243,16 @@ class Trainer:
         optimizer.step()
         return losses
 
-    def _generator_batch(self) -> tuple[GeneratorBatch, torch.Tensor]:
+    def _generator_conditions(self) -> torch.Tensor:
         # Regularisers compare against the whole table, so when any is on, the generator's
         # rows are conditioned at the data's own frequencies (the conditional critic scores
         # them all the same); otherwise at log-frequency, as CTGAN.
         if self.uses_view:
-            condition = self.conditions.sample_empirical(self.batch_size, self.rng)
-        else:
-            condition = self.conditions.sample_conditions(self.batch_size, self.rng)
+            return self.conditions.sample_empirical(self.batch_size, self.rng)
 
+        return self.conditions.sample_conditions(self.batch_size, self.rng)
+
+    def _generator_batch(self, condition: torch.Tensor) -> tuple[GeneratorBatch, torch.Tensor]:
         condition = self.shard.local(condition)
         raw, rows = self.generate(condition, generator=self.synced_generator)
         classes = None
@@ -262,7 +267,31 @@ class Trainer:
 
     def generator_step(self) -> Losses:
         """Update the generator once; return its losses."""
-        batch, rows = self._generator_batch()
+        return self._generator_update(*self._generator_batch(self._generator_conditions()))
+
+    def shared_step(self) -> tuple[Losses, Losses]:
+        """Generate one batch, update the critic on it, then the generator through it.
+
+        The critic's last update of a step scores the rows the generator step trains through
+        (as DCGAN trains) against real rows holding the same conditions (drawn as the
+        generator's: at the data's frequencies when a regulariser reads the batch), instead
+        of rows generated for it alone, so a step runs the generator once, not twice.
+
+        Returns:
+            tuple[dict, dict]:
+                The critic's and the generator's losses.
+        """
+        conditions = self.conditions
+        draw = conditions.sample_empirical_rows if self.uses_view else conditions.sample_training
+        condition, real_rows = draw(self.batch_size, self.rng)
+        batch, rows = self._generator_batch(condition)
+        real_rows, condition = self.shard.local(real_rows), self.shard.local(condition)
+        real = torch.cat([self.data[real_rows], condition], dim=1)
+        critic_losses = self._critic_update(real, rows.detach())
+        return critic_losses, self._generator_update(batch, rows)
+
+    def _generator_update(self, batch: GeneratorBatch, rows: torch.Tensor) -> Losses:
+        """Update the generator once on its batch (``rows`` with their conditions)."""
         with frozen(self.critic):
             scores = self.critic(rows, self.draws)
         loss = self.adversarial.generator_loss(scores)
@@ -297,7 +326,7 @@ class Trainer:
         """
         state = self.rng.get_state()
         try:
-            return self._generator_batch()[0]
+            return self._generator_batch(self._generator_conditions())[0]
         finally:
             self.rng.set_state(state)
 
@@ -309,9 +338,13 @@ class Trainer:
             if self.private_critic and not self.private_critic.affordable(self.critic_steps):
                 self.stop(PRIVACY_BUDGET_SPENT)
                 break
-            for _ in range(self.critic_steps):
+            for _ in range(self.critic_steps - self.shares_batch):
                 self._accumulate(self.critic_step(), sums, counts)
-            self._accumulate(self.generator_step(), sums, counts)
+            if self.shares_batch:
+                for losses in self.shared_step():
+                    self._accumulate(losses, sums, counts)
+            else:
+                self._accumulate(self.generator_step(), sums, counts)
             if self._time_is_up():
                 self.stop('time budget spent')
                 break
