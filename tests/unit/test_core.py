@@ -318,6 +318,26 @@ def test_category_rows_count_exactly_past_float32_precision():
     assert drawn.tolist() == [n_zeros] * 4
 
 
+def test_class_products_per_class_equal_the_masked_ones_with_their_gradients():
+    from sdv_attncorr.core.losses.classwise import class_products
+
+    rng = torch.Generator().manual_seed(0)
+    base = torch.randn(30, 5, generator=rng, dtype=torch.float64)
+    classes = torch.randint(3, (30,), generator=rng) * 2  # classes 1 and 3 have no rows
+    membership = torch.nn.functional.one_hot(classes, 6).to(base.dtype)
+    results = []
+    for per_class in (True, False):
+        x = base.clone().requires_grad_(True)
+        products = class_products(x, classes, membership, per_class=per_class)
+        (products * torch.arange(6.0, dtype=base.dtype)[:, None, None]).sum().backward()
+        results.append((products.detach(), x.grad))
+
+    (products, grad), (masked, masked_grad) = results
+    assert torch.allclose(products, masked) and torch.allclose(grad, masked_grad)
+    assert torch.allclose(products[4], base[classes == 4].T @ base[classes == 4])
+    assert not products[1].any() and not products[3].any()
+
+
 def test_classwise_correlations_in_row_chunks_equal_one_pass_and_numpy():
     import numpy as np
 

@@ -11,6 +11,39 @@ ROW_CHUNK = 16_384
 and 30 columns): a 1M-row table's class-wise targets no longer need gigabytes."""
 
 
+def class_products(
+    x: torch.Tensor,
+    classes: torch.Tensor,
+    membership: torch.Tensor,
+    per_class: bool | None = None,
+) -> torch.Tensor:
+    """Sum of ``x_i x_i^T`` over the rows of each class, ``[n_classes, v, v]``.
+
+    Per class: one product per class over its own rows (``n v^2`` multiplications; ames_housing's
+    7 classes, 344 columns: 9 -> 2.5 ms forward and backward). Masked: one product over all rows
+    masked by class (``n_classes`` times as many), which never asks the device for the class
+    sizes (a sync on a GPU).
+
+    Args:
+        x (torch.Tensor):
+            Shape ``[n, v]``.
+        classes (torch.LongTensor):
+            Class of each row, shape ``[n]``.
+        membership (torch.Tensor):
+            One-hot classes, ``[n, n_classes]``, in ``x``'s dtype.
+        per_class (bool or None):
+            Per class (True) or masked (False); None: per class on the CPU, masked elsewhere.
+    """
+    n_classes, width = membership.shape[1], x.shape[1]
+    if not (x.device.type == 'cpu' if per_class is None else per_class):
+        weighted = (membership[:, :, None] * x[:, None, :]).reshape(len(x), -1)
+        return (weighted.T @ x).view(n_classes, width, width)
+
+    sizes = torch.bincount(classes, minlength=n_classes).tolist()
+    blocks = x[classes.argsort()].split(sizes)
+    return torch.stack([block.T @ block for block in blocks])
+
+
 def classwise_correlations(
     x: torch.Tensor, classes: torch.Tensor, n_classes: int, chunk_rows: int = ROW_CHUNK
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -42,8 +75,7 @@ def classwise_correlations(
         membership = membership.to(x.dtype)
         counts = counts + membership.sum(dim=0)
         sums = sums + membership.T @ part
-        weighted = (membership[:, :, None] * part[:, None, :]).reshape(len(part), -1)
-        products = products + (weighted.T @ part).view(n_classes, width, width)
+        products = products + class_products(part, classes[start : start + chunk_rows], membership)
 
     safe_counts = counts.clamp_min(1)[:, None]
     means = sums / safe_counts
