@@ -36,7 +36,13 @@ def read_table_file(path: Path, error: type[Exception] = ValueError) -> pd.DataF
 
 
 def parse_literal(text: str) -> Any:
-    """Read ``text`` as a Python literal (number, bool, None, tuple, list) or keep the string."""
+    """Read ``text`` as a Python literal (number, bool, None, tuple, list) or keep the string.
+
+    ``true`` and ``false`` in any case are booleans too, as a command line is often written.
+    """
+    if text.strip().lower() in ('true', 'false'):
+        return text.strip().lower() == 'true'
+
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -224,6 +224,23 @@ def test_our_synthesizers_train_from_the_split_seed(frames):
     assert 'random_state' not in theirs.get_parameters()
 
 
+def test_params_read_python_literals_and_lowercase_booleans():
+    params = parse_params(
+        [
+            'attncorr.shared_batch=true',
+            'attncorr.early_stopping=False',
+            'attncorr.generator_dim=(64, 64)',
+            'attncorr.class_column=label',
+        ]
+    )
+    assert params['attncorr'] == {
+        'shared_batch': True,
+        'early_stopping': False,
+        'generator_dim': (64, 64),
+        'class_column': 'label',
+    }
+
+
 def test_params_apply_base_then_ablation_then_own():
     params = parse_params(
         ['attncorr.epochs=7', 'attncorr.correlation_weight=2', 'attncorr-nocorr.generator=mlp']
