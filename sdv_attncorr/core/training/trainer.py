@@ -87,7 +87,9 @@ class Trainer:
     """Train a conditional generator against a critic, with composable regularisers.
 
     Generator loss = adversarial term + Σ weight · regulariser(batch); critic loss = adversarial
-    term + Σ weight · critic regulariser (e.g. the gradient penalty).
+    term + Σ weight · critic regulariser (e.g. the gradient penalty). A step is
+    ``discriminator_steps`` critic updates and one generator update; with ``shared_batch`` (and
+    no DP) the last critic update scores the batch the generator update trains through.
 
     Args:
         generator (torch.nn.Module):
