@@ -70,12 +70,11 @@ def classwise_correlations(
     sums = x.new_zeros(n_classes, width)
     products = x.new_zeros(n_classes, width, width)
     for start in range(0, len(x), chunk_rows):
-        part = x[start : start + chunk_rows]
-        membership = torch.nn.functional.one_hot(classes[start : start + chunk_rows], n_classes)
-        membership = membership.to(x.dtype)
+        part, part_classes = x[start : start + chunk_rows], classes[start : start + chunk_rows]
+        membership = torch.nn.functional.one_hot(part_classes, n_classes).to(x.dtype)
         counts = counts + membership.sum(dim=0)
         sums = sums + membership.T @ part
-        products = products + class_products(part, classes[start : start + chunk_rows], membership)
+        products = products + class_products(part, part_classes, membership)
 
     safe_counts = counts.clamp_min(1)[:, None]
     means = sums / safe_counts

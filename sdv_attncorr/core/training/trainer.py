@@ -255,7 +255,7 @@ class Trainer:
         return self.conditions.sample_conditions(self.batch_size, self.rng)
 
     def _generator_batch(self, condition: torch.Tensor) -> tuple[GeneratorBatch, torch.Tensor]:
-        condition = self.shard.local(condition)
+        # ``condition``: this process's rows of the batch's conditions.
         raw, rows = self.generate(condition, generator=self.synced_generator)
         classes = None
         if self.class_positions is not None:
@@ -269,7 +269,8 @@ class Trainer:
 
     def generator_step(self) -> Losses:
         """Update the generator once; return its losses."""
-        return self._generator_update(*self._generator_batch(self._generator_conditions()))
+        condition = self.shard.local(self._generator_conditions())
+        return self._generator_update(*self._generator_batch(condition))
 
     def shared_step(self) -> tuple[Losses, Losses]:
         """Generate one batch, update the critic on it, then the generator through it.
@@ -286,8 +287,8 @@ class Trainer:
         conditions = self.conditions
         draw = conditions.sample_empirical_rows if self.uses_view else conditions.sample_training
         condition, real_rows = draw(self.batch_size, self.rng)
+        condition, real_rows = self.shard.local(condition), self.shard.local(real_rows)
         batch, rows = self._generator_batch(condition)
-        real_rows, condition = self.shard.local(real_rows), self.shard.local(condition)
         real = torch.cat([self.data[real_rows], condition], dim=1)
         critic_losses = self._critic_update(real, rows.detach())
         return critic_losses, self._generator_update(batch, rows)
@@ -328,7 +329,7 @@ class Trainer:
         """
         state = self.rng.get_state()
         try:
-            return self._generator_batch(self._generator_conditions())[0]
+            return self._generator_batch(self.shard.local(self._generator_conditions()))[0]
         finally:
             self.rng.set_state(state)
 
