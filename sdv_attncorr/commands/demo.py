@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sdv.single_table.base import BaseSingleTableSynthesizer
 
 OUTPUTS = ('synthetic.csv', 'loss_values.csv', 'loss_curve.png')
-EXAMPLE = 'example:\n  sdv-attncorr demo --out demo-output --epochs 300'
+EXAMPLE = 'example:\n  sdv-attncorr demo --out demo-output --epochs 100'
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,7 +32,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument('--out', default='demo-output', help='output folder (default: %(default)s)')
-    parser.add_argument('--epochs', type=int, default=None, help='training epochs (default: 300)')
+    parser.add_argument(
+        '--epochs', type=int, default=None, help="training epochs (default: the synthesizer's)"
+    )
     parser.add_argument('--force', action='store_true', help='overwrite existing output files')
     parser.set_defaults(func=run)
 
