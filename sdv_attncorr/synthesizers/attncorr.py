@@ -19,10 +19,9 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
     them cost ames_housing's 40 categorical columns their marginals (quality 0.880 vs 0.902).
     One transformer block (``attention_blocks=1``): a second one cost a fifth to a quarter of
     each step's time and moved quality by -0.003 to +0.004 over 3 splits of eight tables
-    (README). ``epochs=240`` (120 trained from ``large_table_rows`` rows on) with
-    ``lr_decay=0.5``: a fifth of the steps of 300, both learning rates falling to a tenth
-    over the second half; quality within 0.003 of 300 epochs on six of eight tables, 0.014
-    lower on lending_club (README, "Fewer steps, a falling learning rate").
+    (README). ``epochs=240`` (120 trained from ``large_table_rows`` rows on): a fifth fewer
+    steps than 300 epochs, for quality within noise of them on seven of eight tables and 0.011
+    lower on lending_club (README, "A fifth fewer steps").
     """
 
     preset = {
@@ -33,7 +32,6 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
         'contingency_weight': 15.0,
         'large_table_rows': 100,
         'epochs': 240,
-        'lr_decay': 0.5,
         'decoding': 'sequential',
         'multi_column_conditions': 0.0,
     }

@@ -364,15 +364,6 @@ class GANConfig:
         checks.OPTIONAL_ROWS,
         legacy=None,
     )
-    lr_decay: float = hyperparameter(
-        0.0,
-        'Share of the epochs, at the end of training, over which both learning rates fall '
-        'linearly from their values to a tenth of them (by the epoch, from ``epochs``: a fit '
-        'that early stopping ends sooner keeps what it reached); 0 keeps them constant, as '
-        'CTGAN.',
-        checks.SHARE,
-        legacy=0.0,
-    )
     decoding: str = hyperparameter(
         'joint',
         "How the generator draws a row's columns: ``'joint'`` (all at once), ``'sequential'`` "

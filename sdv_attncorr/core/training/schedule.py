@@ -7,8 +7,6 @@ from sdv_attncorr.core.training.config import GANConfig
 MIN_ADAPTED_BATCH = 50
 LARGE_TABLE_EPOCH_SHARE = 0.5
 LARGE_TABLE_LR_FACTOR = 2.0
-LR_DECAY_FLOOR = 0.1
-"""The fraction of the learning rates that ``lr_decay`` falls to at the last epoch."""
 
 
 def effective_batch(config: GANConfig, n_rows: int) -> tuple[int, int]:
@@ -38,19 +36,6 @@ def scaled_for_size(config: GANConfig, n_rows: int) -> GANConfig:
         generator_lr=config.generator_lr * LARGE_TABLE_LR_FACTOR,
         discriminator_lr=config.discriminator_lr * LARGE_TABLE_LR_FACTOR,
     )
-
-
-def learning_rate_factor(epoch: int, epochs: int, decay_share: float) -> float:
-    """Return the factor of both learning rates at ``epoch`` (0-based) of ``epochs``.
-
-    1 until the last ``decay_share`` of the epochs, then falling linearly: 1 at the first
-    decaying epoch, ``LR_DECAY_FLOOR`` where the last epoch would end.
-    """
-    start = (1 - decay_share) * epochs
-    if decay_share <= 0 or epoch < start:
-        return 1.0
-
-    return 1 - (1 - LR_DECAY_FLOOR) * (epoch - start) / (epochs - start)
 
 
 def steps_per_epoch(n_rows: int, batch_size: int) -> int:

@@ -25,7 +25,7 @@ from sdv_attncorr.core.training.distributed import (
     mean_over_ranks,
     synchronised,
 )
-from sdv_attncorr.core.training.schedule import learning_rate_factor, steps_per_epoch
+from sdv_attncorr.core.training.schedule import steps_per_epoch
 
 if TYPE_CHECKING:
     from sdv_attncorr.core.training.config import GANConfig
@@ -186,8 +186,6 @@ class Trainer:
         self.shares_batch = config.shared_batch and private_critic is None
         self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
         self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
-        self.learning_rates = (config.generator_lr, config.discriminator_lr)
-        self.lr_decay = config.lr_decay
 
     def generate(
         self, condition: torch.Tensor, *, generator: nn.Module | None = None
@@ -382,14 +380,6 @@ class Trainer:
         """End training after the current epoch; ``reason`` is left in ``stop_reason``."""
         self.stop_reason = reason
 
-    def _schedule_learning_rates(self, epoch: int) -> None:
-        """Set both optimizers' learning rates for ``epoch`` (``lr_decay``)."""
-        factor = learning_rate_factor(epoch, self.epochs, self.lr_decay)
-        optimizers = (self.generator_optimizer, self.critic_optimizer)
-        for optimizer, learning_rate in zip(optimizers, self.learning_rates, strict=True):
-            for group in optimizer.param_groups:
-                group['lr'] = learning_rate * factor
-
     def fit(self, epochs: int, max_seconds: float | None = None) -> None:
         """Train for at most ``epochs`` epochs, and at most ``max_seconds`` when given.
 
@@ -407,7 +397,6 @@ class Trainer:
                 if self.private_critic and not self.private_critic.affordable(self.critic_steps):
                     self.stop(PRIVACY_BUDGET_SPENT)
                     break
-                self._schedule_learning_rates(epoch)
                 self._notify('on_epoch_end', self.run_epoch(epoch))
                 if any_rank(self.stop_reason is not None, self.shard, self.device):
                     self.stop_reason = self.stop_reason or 'stopped by another process'
