@@ -22,6 +22,7 @@ from sdv_attncorr.data.encoder import TableEncoder
 from sdv_attncorr.models.gan_model import GANModel
 from sdv_attncorr.synthesizers import validation
 from sdv_attncorr.synthesizers.plots import loss_values_plot
+from sdv_attncorr.synthesizers.rounding import drop_rounding_beyond_precision
 from sdv_attncorr.synthesizers.signature import (
     SDV_DEFAULT_LOCALES,
     arguments_doc,
@@ -135,6 +136,12 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
     def _discrete_metadata_columns(self) -> list[str]:
         columns = self.metadata._convert_to_single_table().columns
         return [name for name, info in columns.items() if info['sdtype'] in DISCRETE_SDTYPES]
+
+    def _preprocess(self, table_data: pd.DataFrame) -> pd.DataFrame:
+        """Fit SDV's data processor (``rounding.py``: no rounding that only moves bits)."""
+        processed = super()._preprocess(table_data)
+        drop_rounding_beyond_precision(self._data_processor.formatters, table_data)
+        return processed
 
     def _fit(self, processed_data: pd.DataFrame) -> None:
         """Fit the model to the processed table.
