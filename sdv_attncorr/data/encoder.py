@@ -212,12 +212,17 @@ class TableEncoder:
             matrix[start : start + len(encoded), position : position + width] = encoded
         return width
 
-    def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
+    def inverse_transform(
+        self, matrix: np.ndarray, rng: np.random.Generator | None = None
+    ) -> pd.DataFrame:
         """Decode a matrix of generated rows (one-hot discrete spans) to a table.
 
         Args:
             matrix (numpy.ndarray):
                 Shape ``[n, layout.width]``.
+            rng (numpy.random.Generator or None):
+                Stratify the calibrated numbers of the rows with it
+                (``QuantileNormalizer.inverse``); None maps each at its own rank.
 
         Returns:
             pandas.DataFrame:
@@ -233,12 +238,31 @@ class TableEncoder:
                 decoded[column] = self._decode_categories(column, block)
                 continue
 
-            values = self._normalizers[column].inverse(block[:, 0].astype(float), classes)
-            if column in self._always_missing:
-                values = np.full(len(values), np.nan)
-            decoded[column] = np.where(self._present(matrix, column), values, np.nan)
+            present = self._present(matrix, column)
+            decoded[column] = self._decode_numbers(column, block[:, 0], present, classes, rng)
 
         return pd.DataFrame(decoded)
+
+    def _decode_numbers(
+        self,
+        column: str,
+        scores: np.ndarray,
+        present: np.ndarray,
+        classes: np.ndarray | None,
+        rng: np.random.Generator | None,
+    ) -> np.ndarray:
+        """Map a numeric column's generated scores back, NaN where a row has no value.
+
+        Only the ``present`` rows are mapped (and ranked, when ``rng`` stratifies).
+        """
+        values = np.full(len(scores), np.nan)
+        if column in self._always_missing:
+            return values
+
+        own_classes = None if classes is None else classes[present]
+        normalizer = self._normalizers[column]
+        values[present] = normalizer.inverse(scores[present].astype(float), own_classes, rng)
+        return values
 
     def _present(self, matrix: np.ndarray, column: str) -> np.ndarray:
         """Return which rows of ``matrix`` hold a value of numeric ``column`` (not missing)."""

@@ -62,6 +62,28 @@ def sorted_quantiles(ordered: np.ndarray, probabilities: np.ndarray) -> np.ndarr
     return np.where(fraction >= 0.5, high - step * (1 - fraction), low + step * fraction)
 
 
+def stratified(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Move each probability to a uniform point of its rank's slice: a Latin hypercube.
+
+    The k-th smallest of n probabilities is drawn uniformly from ``[k / n, (k + 1) / n)``, so
+    the n points fill the n equal slices once each (one probability: one uniform point); the
+    order is kept (ties in the order they come).
+
+    Args:
+        probabilities (numpy.ndarray):
+            1-D, in [0, 1].
+        rng (numpy.random.Generator):
+            Source of the points within the slices.
+
+    Returns:
+        numpy.ndarray:
+            The stratified probabilities, same shape.
+    """
+    ranks = np.empty(len(probabilities))
+    ranks[np.argsort(probabilities, kind='stable')] = np.arange(len(probabilities))
+    return (ranks + rng.random(len(probabilities))) / max(len(probabilities), 1)
+
+
 class QuantileNormalizer:
     """Quantile transform of one numeric column to a standard normal, and its inverse.
 
@@ -237,7 +259,12 @@ class QuantileNormalizer:
                     QuantileNormalizer().fit(real_scores[theirs], self.protected, size),
                 )
 
-    def inverse(self, scores: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
+    def inverse(
+        self,
+        scores: np.ndarray,
+        classes: np.ndarray | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> np.ndarray:
         """Map normal scores (generated ones after ``calibrate``) back to column values.
 
         Args:
@@ -246,6 +273,11 @@ class QuantileNormalizer:
             classes (numpy.ndarray or None):
                 The rows' classes, after ``calibrate_within``: rows of a learned class are
                 mapped within it.
+            rng (numpy.random.Generator or None):
+                After ``calibrate``, stratify the calibrated ranks (``stratified``) with it:
+                those of each learned class among themselves, the others only when no class
+                is learned (otherwise they are the smaller classes' rows, not a sample of the
+                table); None maps each score at its own rank.
 
         Returns:
             numpy.ndarray:
@@ -258,10 +290,17 @@ class QuantileNormalizer:
         for code, (generated, real) in learned.items():
             rows = classes == code
             rest &= ~rows
-            real_scores = real.inverse(generated.transform(scores[rows]))
+            generated_scores = generated.transform(scores[rows])
+            if rng is not None:
+                generated_scores = ndtri(stratified(ndtr(generated_scores), rng))
+            real_scores = real.inverse(generated_scores)
             values[rows] = np.interp(ndtr(real_scores), grid_probabilities, grid_values)
 
-        scores = scores[rest]
-        calibrated = scores if self.generated is None else self.generated.transform(scores)
-        values[rest] = np.interp(ndtr(calibrated), grid_probabilities, grid_values)
+        if self.generated is None:
+            ranks = ndtr(scores[rest])
+        else:
+            ranks = ndtr(self.generated.transform(scores[rest]))
+            # With learned classes the rest are a few classes' rows, not a sample of the table.
+            ranks = ranks if rng is None or learned else stratified(ranks, rng)
+        values[rest] = np.interp(ranks, grid_probabilities, grid_values)
         return values

@@ -247,11 +247,24 @@ class GANModel:
         device = self.sampling_device()
         self.engine.to(device)
         matrix = self.engine.sample(num_rows, vector, self._sampling_rng(device)).numpy()
-        sampled = self.encoder.inverse_transform(matrix)
+        sampled = self.encoder.inverse_transform(matrix, self._stratifying_rng(vector))
         for column, value in native.items():
             sampled[column] = pd.Series([value] * len(sampled), dtype=sampled[column].dtype)
 
         return sampled
+
+    def _stratifying_rng(self, vector: torch.Tensor | None) -> np.random.Generator | None:
+        """Return the source that stratifies a sample's numbers (``stratified_numbers``).
+
+        None, and no draw from the sampling state, when they are not stratified: the option is
+        off, the numbers are not calibrated, or a discrete column is conditioned (its rows
+        follow the conditional distribution, not the table's).
+        """
+        config = self.config
+        if not (config.stratified_numbers and config.marginal_calibration) or vector is not None:
+            return None
+
+        return np.random.default_rng(self.draw_seed())
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle with the engine on the CPU, so the file loads on machines without a GPU."""

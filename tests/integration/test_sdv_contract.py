@@ -5,6 +5,7 @@ import inspect
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import ks_2samp
 from sdv.cag import FixedCombinations
 from sdv.errors import SamplingError, SynthesizerInputError
 from sdv.metadata import Metadata
@@ -110,6 +111,28 @@ def test_sampled_numbers_keep_the_exact_values_of_a_full_precision_column(synthe
     near = np.isclose(sampled[:, None], levels[None], rtol=0, atol=1e-9).any(axis=1)
     assert near.sum() > 100
     assert np.isin(sampled[near], levels).all()
+
+
+def test_numbers_are_stratified_only_in_samples_without_conditions(synthesizer_class):
+    table = pd.DataFrame(
+        {'x': np.random.default_rng(0).exponential(size=200), 'kind': ['a', 'b'] * 100}
+    )
+    metadata = Metadata.detect_from_dataframes({TABLE: table})
+    fits = {}
+    for stratified in (True, False):
+        fits[stratified] = synthesizer_class(metadata, **FAST, stratified_numbers=stratified)
+        fits[stratified].fit({TABLE: table})
+
+    def gap(synthesizer):
+        return ks_2samp(synthesizer.sample(200)[TABLE]['x'], table['x']).statistic
+
+    assert gap(fits[True]) < 0.02 < gap(fits[False])
+    conditioned = []
+    for synthesizer in fits.values():
+        synthesizer.reset_sampling()
+        conditions = [Condition({'kind': 'a'}, num_rows=50)]
+        conditioned.append(synthesizer.sample_from_conditions(conditions)[TABLE])
+    pd.testing.assert_frame_equal(*conditioned)  # a condition's rows are not the table's
 
 
 def test_dataframe_condition_and_remaining_columns(fitted):

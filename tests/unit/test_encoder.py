@@ -5,7 +5,7 @@ import pandas as pd
 from scipy.stats import ks_2samp
 
 from sdv_attncorr.data.encoder import TableEncoder
-from sdv_attncorr.data.quantile import QuantileNormalizer, sorted_quantiles
+from sdv_attncorr.data.quantile import QuantileNormalizer, sorted_quantiles, stratified
 
 
 def test_round_trip_of_categories_numbers_and_missing_values():
@@ -199,3 +199,51 @@ def test_within_class_calibration_gives_each_class_its_own_spread():
     )
     rare = within['label'] == 'rare'  # 20 training rows, under MIN_CLASS_CALIBRATION_ROWS
     np.testing.assert_array_equal(within.loc[rare, 'x'], whole.loc[rare, 'x'])
+
+
+def test_stratified_probabilities_fill_each_slice_once_and_keep_their_order():
+    rng = np.random.default_rng(0)
+    probabilities = rng.beta(5, 1, size=40)  # crowded near 1
+    points = stratified(probabilities, rng)
+
+    assert sorted(np.floor(points * 40).astype(int)) == list(range(40))
+    assert (np.argsort(points) == np.argsort(probabilities, kind='stable')).all()
+    single = [stratified(np.array([0.5]), rng)[0] for _ in range(200)]
+    assert 0.25 < np.std(single) < 0.33 and min(single) < 0.05 and max(single) > 0.95
+
+
+def test_stratified_numbers_follow_the_data_without_the_noise_of_independent_draws():
+    rng = np.random.default_rng(0)
+    data = rng.exponential(size=400)
+    normalizer = QuantileNormalizer().fit(data)
+    normalizer.calibrate(rng.normal(1.0, 0.3, size=50_000))
+    scores = rng.normal(1.0, 0.3, size=400)
+    independent = normalizer.inverse(scores)
+    drawn = normalizer.inverse(scores, rng=np.random.default_rng(1))
+
+    assert ks_2samp(drawn, data).statistic <= 2 / 400
+    assert ks_2samp(independent, data).statistic > 0.03  # the noise of independent draws
+    assert (np.argsort(drawn) == np.argsort(scores)).all()  # the generated ranks are kept
+
+
+def test_stratified_classes_are_stratified_among_themselves():
+    rng = np.random.default_rng(0)
+    label = np.repeat(['low', 'high', 'rare'], [1_000, 1_000, 30])
+    x = np.concatenate([rng.normal(0, 1, 1_000), rng.normal(10, 1, 1_000), rng.normal(5, 1, 30)])
+    data = pd.DataFrame({'label': label, 'x': x})
+    encoder = TableEncoder().fit(data, ['label'])
+    real = encoder.transform(data)
+    generated = real.copy()
+    score = next(span.start for span in encoder.layout.spans if span.column == 'x')
+    generated[:, score] = rng.normal(size=len(generated))
+    generated[label == 'rare', score] = 3.0 + rng.random(30)  # the generator's highest numbers
+    encoder.calibrate(generated)
+    encoder.calibrate_within(generated, real, 'label')
+    drawn = encoder.inverse_transform(generated[::3], np.random.default_rng(0))
+
+    for name in ('low', 'high'):
+        values, own = (table.loc[table['label'] == name, 'x'] for table in (drawn, data))
+        assert ks_2samp(values, own).statistic < 3 / len(values)
+    # The rare class (under MIN_CLASS_CALIBRATION_ROWS) keeps the whole table's calibration,
+    # not stratified: its rows are no sample of the table.
+    assert (drawn.loc[drawn['label'] == 'rare', 'x'] > np.quantile(x, 0.97)).all()

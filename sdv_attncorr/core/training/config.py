@@ -400,6 +400,22 @@ class GANConfig:
         legacy=False,
     )
 
+    stratified_numbers: bool = hyperparameter(
+        True,
+        'With ``marginal_calibration``, draw the numbers of a sample that has no condition on a '
+        'discrete column stratified, a Latin hypercube over their calibrated ranks: in a batch '
+        "of n rows, a column's k-th smallest generated value takes the training quantile at a "
+        'uniform point of the k-th of n equal slices of probability (within each class of the '
+        'within-class calibration, its own slices). Each batch then follows the training '
+        'marginals without the noise of independent draws, as its categories follow their '
+        'counts, and rows keep their ranks; numbers within a batch are not independent draws, '
+        "and a batch holds the training rows' outliers at their own share (ames_housing's two "
+        'basements above 5,000 square feet came back as two rows near them). False maps each '
+        'number at its own calibrated rank.',
+        checks.BOOLEAN,
+        legacy=False,
+    )
+
     value_protection: int = hyperparameter(
         5,
         "Extreme-value protection (as TabularARGN's): a number is generated between its "
