@@ -174,13 +174,27 @@ def test_calibration_reads_only_rows_generated_with_a_value():
     np.testing.assert_allclose([(values == v).mean() for v in (1, 4)], [0.25, 0.25], atol=0.02)
 
 
-def test_within_class_calibration_gives_each_class_its_own_spread():
+def classes_of_normal_numbers(classes):
+    """A table of ``label`` and ``x``, normal within each class, its encoder and encoded rows.
+
+    Args:
+        classes (dict): ``{label: (rows, mean, spread)}``.
+
+    Returns:
+        The table, the fitted encoder, the encoded rows and the random source (drawn on).
+    """
     rng = np.random.default_rng(0)
-    label = np.repeat(['narrow', 'wide', 'rare'], [2_000, 2_000, 20])
-    x = np.concatenate([rng.normal(0, 0.1, 2_000), rng.normal(0, 3, 2_000), rng.normal(5, 1, 20)])
+    label = np.repeat(list(classes), [rows for rows, _, _ in classes.values()])
+    x = np.concatenate([rng.normal(mean, spread, rows) for rows, mean, spread in classes.values()])
     data = pd.DataFrame({'label': label, 'x': x})
     encoder = TableEncoder().fit(data, ['label'])
-    real = encoder.transform(data)
+    return data, encoder, encoder.transform(data), rng
+
+
+def test_within_class_calibration_gives_each_class_its_own_spread():
+    data, encoder, real, rng = classes_of_normal_numbers(
+        {'narrow': (2_000, 0, 0.1), 'wide': (2_000, 0, 3), 'rare': (20, 5, 1)}
+    )
     # A generator whose numbers ignore the class: one spread for every class.
     generated = encoder.transform(data.sample(frac=5, replace=True, random_state=0))
     score = next(span.start for span in encoder.layout.spans if span.column == 'x')
@@ -227,12 +241,10 @@ def test_stratified_numbers_follow_the_data_without_the_noise_of_independent_dra
 
 
 def test_stratified_classes_are_stratified_among_themselves():
-    rng = np.random.default_rng(0)
-    label = np.repeat(['low', 'high', 'rare'], [1_000, 1_000, 30])
-    x = np.concatenate([rng.normal(0, 1, 1_000), rng.normal(10, 1, 1_000), rng.normal(5, 1, 30)])
-    data = pd.DataFrame({'label': label, 'x': x})
-    encoder = TableEncoder().fit(data, ['label'])
-    real = encoder.transform(data)
+    data, encoder, real, rng = classes_of_normal_numbers(
+        {'low': (1_000, 0, 1), 'high': (1_000, 10, 1), 'rare': (30, 5, 1)}
+    )
+    label, x = data['label'].to_numpy(), data['x'].to_numpy()
     generated = real.copy()
     score = next(span.start for span in encoder.layout.spans if span.column == 'x')
     generated[:, score] = rng.normal(size=len(generated))
