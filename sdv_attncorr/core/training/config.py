@@ -410,7 +410,7 @@ class GANConfig:
         'marginals without the noise of independent draws, as its categories follow their '
         'counts, and rows keep their ranks; numbers within a batch are not independent draws, '
         "and a batch holds the training rows' outliers at their own share (ames_housing's two "
-        'basements above 5,000 square feet came back as two rows near them). False maps each '
+        'basements above 5,000 square feet came back as two rows above 3,500). False maps each '
         'number at its own calibrated rank.',
         checks.BOOLEAN,
         legacy=False,
