@@ -138,9 +138,13 @@ class GANSynthesizerBase(LossValuesMixin, ModelTransformersMixin):
         return [name for name, info in columns.items() if info['sdtype'] in DISCRETE_SDTYPES]
 
     def _preprocess(self, table_data: pd.DataFrame) -> pd.DataFrame:
-        """Fit SDV's data processor (``rounding.py``: no rounding that only moves bits)."""
+        """Fit SDV's data processor (``rounding.py``: no rounding that only moves bits).
+
+        Under DP the metadata's rounding stays: deciding reads the rows, without noise.
+        """
         processed = super()._preprocess(table_data)
-        drop_rounding_beyond_precision(self._data_processor.formatters, table_data)
+        if self.epsilon is None:
+            drop_rounding_beyond_precision(self._data_processor.formatters, table_data)
         return processed
 
     def _fit(self, processed_data: pd.DataFrame) -> None:

@@ -2,12 +2,13 @@
 
 SDV's metadata detection gives a full-precision float column ``decimal_places`` 15 (abalone's
 standardised columns), and SDV's ``NumericalFormatter`` then rounds every sampled value to 15
-decimals. For a value such as 0.3702257700000000 that rounding moves its last bits: 74 % of
-abalone's ``Height`` values are not equal to themselves rounded, so the sampled values equal
-none of the data's 39 heights, and SDMetrics' KSComplement, which compares values exactly,
-scored the column 0.925 where the same values, unrounded, score 0.961. RDT's own rounding rule
-(``learn_rounding_digits``) keeps no rounding for such a column; we apply it to the decimal
-places the metadata holds beyond what the column's magnitude leaves a float64.
+decimals. That moves the last bits of most values (abalone's 0.3702257747696853 becomes
+0.370225774769685; 74 % of its ``Height`` values are not equal to themselves rounded), so the
+sampled values equalled none of the data's 39 heights, and SDMetrics' KSComplement, which
+compares values exactly, scored the column 0.925 where the same values, unrounded, score 0.961.
+RDT's own rounding rule (``learn_rounding_digits``) keeps no rounding for such a column; we
+apply it to the decimal places the metadata holds beyond what the column's magnitude leaves a
+float64.
 """
 
 from __future__ import annotations

@@ -209,3 +209,15 @@ def test_the_critic_never_scores_the_generator_steps_rows_under_dp(
         AttnCorrGANSynthesizer, mixed_table, mixed_metadata, shared_batch=True
     )
     assert len(synthesizer.get_loss_values()) >= 1
+
+
+def test_the_rounding_of_full_precision_columns_stays_under_dp(mixed_metadata):
+    # Dropping SDV's 15-decimal rounding reads the rows (rounded, do they change?): not under DP.
+    levels = (np.arange(6) - 2.5) / 1.7078251276599330
+    table = pd.DataFrame({'z': np.repeat(levels, 10), 'flag': [False, True] * 30})
+    metadata = type(mixed_metadata).detect_from_dataframes({TABLE: table})
+    synthesizer = fit_private(
+        AttnCorrGANSynthesizer, table, metadata, dp_declared={'flag': [False, True]}
+    )
+
+    assert synthesizer._data_processor.formatters['z']._rounding_digits == 15
