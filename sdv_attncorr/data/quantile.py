@@ -290,10 +290,9 @@ class QuantileNormalizer:
         for code, (generated, real) in learned.items():
             rows = classes == code
             rest &= ~rows
-            generated_scores = generated.transform(scores[rows])
-            if rng is not None:
-                generated_scores = ndtri(stratified(ndtr(generated_scores), rng))
-            real_scores = real.inverse(generated_scores)
+            ranks = ndtr(generated.transform(scores[rows]))
+            ranks = ranks if rng is None else stratified(ranks, rng)
+            real_scores = np.interp(ranks, *real._grid())  # ``real.inverse``, from the ranks
             values[rows] = np.interp(ndtr(real_scores), grid_probabilities, grid_values)
 
         if self.generated is None:
