@@ -12,8 +12,11 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
     energy loss matching each class's whole distribution, and a contingency loss matching the
     joint frequencies of each pair holding a discrete column (numbers in SDMetrics' bins).
     The columns of a row are drawn one after another (categories first, then numbers), each
-    given the values drawn before it. Conditions on discrete columns are native: a conditioned
-    value is set while decoding, so the columns after it are drawn given it, and
+    given the values drawn before it, and a likelihood loss teaches the categories' heads on
+    real rows, each column given the real values before it (``likelihood_weight=1``, the heads
+    at four times the generator's learning rate): ames_housing 0.904 -> 0.920 and its TSTR
+    0.264 -> 0.375 over 3 splits (README). Conditions on discrete columns are native: every
+    column is drawn given the conditioned values, also a column decoded before them, and
     ``sample_from_conditions`` returns exactly the requested counts. That holds for several
     columns at once without training on several (``multi_column_conditions=0``): training on
     them cost ames_housing's 40 categorical columns their marginals (quality 0.880 vs 0.902).
@@ -34,4 +37,6 @@ class AttnCorrGANSynthesizer(GANSynthesizerBase):
         'epochs': 240,
         'decoding': 'sequential',
         'multi_column_conditions': 0.0,
+        'likelihood_weight': 1.0,
+        'decoder_lr_multiplier': 4.0,
     }

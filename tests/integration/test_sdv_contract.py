@@ -253,6 +253,7 @@ def test_loss_values_have_a_column_per_regulariser(fitted):
     expected |= {'MFS Loss'} if fitted.mfs_weight else set()
     expected |= {'Energy Loss'} if fitted.energy_weight else set()
     expected |= {'Contingency Loss'} if fitted.contingency_weight else set()
+    expected |= {'Likelihood Loss'} if fitted.likelihood_weight else set()
     expected |= {'Validation Score'}
     assert set(losses.columns) == expected
     assert list(losses.columns[:3]) == ['Epoch', 'Generator Loss', 'Discriminator Loss']

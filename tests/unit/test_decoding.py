@@ -11,6 +11,7 @@ from sdv_attncorr.core.nets.generators import (
     SequentialAttentionGenerator,
     SequentialMLPGenerator,
     generate,
+    generate_teacher_forced,
 )
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.random import RowDraws, Shard
@@ -92,6 +93,118 @@ def test_a_condition_is_drawn_as_its_category_and_the_later_spans_see_it():
     assert torch.equal(raw[8:], free_raw[8:])
     for later in (2, 1, 0, 3):  # decoded after grade: drawn given the imposed category
         assert not torch.allclose(span_values(raw, later)[:8], span_values(free_raw, later)[:8])
+
+
+@pytest.mark.parametrize('conditions_first', [True, False])
+def test_every_span_is_drawn_given_the_conditions_also_one_decoded_before_them(conditions_first):
+    decoder = build().decoder
+    decoder.conditions_first = conditions_first  # False: a decoder saved before 0.9
+    contexts = torch.randn(16, len(LAYOUT.spans), 8, generator=torch.Generator().manual_seed(0))
+    condition = torch.zeros(16, D_CONDITION)
+    condition[:8, 1] = 1.0  # first 8 rows: flag = its second category; flag is decoded third
+    teacher = with_categories(torch.zeros(16, LAYOUT.width), (1, 0, 0))
+
+    def run(vector):  # the same contexts, so only the decoder's own reading of them differs
+        rng = torch.Generator().manual_seed(1)
+        return decoder(contexts, vector, OutputHead(LAYOUT), rng=rng, teacher=teacher)
+
+    free_raw, _, free_likelihood = run(torch.zeros(16, D_CONDITION))
+    raw, rows, likelihood = run(condition)
+    assert torch.equal(span_values(rows, 1)[:8], condition[:8, :2])
+    assert torch.equal(raw[8:], free_raw[8:])
+    assert torch.equal(likelihood[8:], free_likelihood[8:])
+    for earlier in (4, 2):  # grade and colour, decoded before flag
+        moved = span_values(raw, earlier)[:8] != span_values(free_raw, earlier)[:8]
+        assert moved.any(dim=1).all() == conditions_first
+    assert (likelihood[:8] != free_likelihood[:8]).all() == conditions_first
+
+
+def teacher_forced(generator, teacher, seed=1):
+    noise = torch.randn(len(teacher), 4, generator=torch.Generator().manual_seed(seed))
+    condition = torch.zeros(len(teacher), D_CONDITION)
+    rng = torch.Generator().manual_seed(seed)
+    return generate_teacher_forced(
+        generator, OutputHead(LAYOUT), noise, condition, teacher, rng=rng
+    )
+
+
+def with_categories(rows, categories):
+    """Copies of ``rows`` whose discrete spans (flag, colour, grade) take ``categories``."""
+    rows = rows.clone()
+    for index, category in zip((1, 2, 4), categories):
+        span = LAYOUT.spans[index]
+        rows[:, span.start : span.end] = 0.0
+        rows[:, span.start + category] = 1.0
+    return rows
+
+
+@pytest.mark.parametrize('body', ['attention', 'mlp'])
+def test_teacher_forcing_is_a_likelihood_over_the_categories_and_leaves_the_draw_alone(body):
+    generator = build(body=body)
+    teacher = decode(generator, hard=True)[1]
+    raw, rows, _ = teacher_forced(generator, teacher)
+    assert all(torch.equal(a, b) for a, b in zip((raw, rows), decode(generator)))
+
+    # Each span scored given the values before it only: over every combination of the three
+    # discrete spans, the likelihoods of a row sum to one (a later value in a conditional
+    # would break that).
+    total = sum(
+        teacher_forced(generator, with_categories(teacher, (flag, colour, grade)))[2].exp()
+        for flag in range(2)
+        for colour in range(3)
+        for grade in range(5)
+    )
+    assert torch.allclose(total, torch.ones(16), atol=1e-5)
+    numbers_moved = teacher.clone()
+    numbers_moved[:, [0, 6]] += 3.0  # numbers are decoded last: no category is scored after
+    assert torch.equal(
+        teacher_forced(generator, numbers_moved)[2], teacher_forced(generator, teacher)[2]
+    )
+
+
+def test_the_likelihood_teaches_the_heads_a_conditional_frequency():
+    # colour = 2 exactly when grade = 4 (a rare grade): the heads that sample learn it.
+    generator = build()
+    grade = torch.randint(5, (400,), generator=torch.Generator().manual_seed(0))
+    colour = torch.where(
+        grade == 4, 2, torch.randint(2, (400,), generator=torch.Generator().manual_seed(1))
+    )
+    table = torch.stack(
+        [
+            with_categories(torch.zeros(1, LAYOUT.width), (0, c, g))[0]
+            for c, g in zip(colour.tolist(), grade.tolist())
+        ]
+    )
+    optimizer = torch.optim.Adam(generator.parameters(), lr=1e-2)
+    for step in range(100):
+        rows = table[torch.randint(400, (64,), generator=torch.Generator().manual_seed(step))]
+        loss = -teacher_forced(generator, rows, seed=step)[2].mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    noise = torch.randn(2000, 4, generator=torch.Generator().manual_seed(9))
+    _, sampled = generate(
+        generator,
+        OutputHead(LAYOUT),
+        noise,
+        torch.zeros(2000, D_CONDITION),
+        rng=torch.Generator().manual_seed(9),
+        hard=True,
+    )
+    rare = span_values(sampled, 4)[:, 4] == 1
+    third_colour = span_values(sampled, 2)[:, 2] == 1
+    assert third_colour[rare].float().mean() > 0.9
+    assert third_colour[~rare].float().mean() < 0.1
+
+
+def test_teacher_forcing_needs_a_sequential_decoding():
+    joint = AttentionGenerator(d_token=8, d_noise=4, d_condition=D_CONDITION, layout=LAYOUT)
+    with pytest.raises(ValueError, match='sequential decoding'):
+        teacher_forced(joint, torch.zeros(4, LAYOUT.width))
+    with pytest.raises(HyperparameterError, match='likelihood_weight=1.0 needs a sequential'):
+        GANConfig(likelihood_weight=1.0)
+    assert GANConfig(likelihood_weight=1.0, decoding='any_order').likelihood_weight == 1.0
 
 
 def test_rows_are_one_hot_when_hard_and_gradients_reach_every_part():

@@ -20,6 +20,7 @@ from sdv_attncorr.core.layout import TableLayout
 from sdv_attncorr.core.losses.classwise import ClasswiseCorrelationLoss
 from sdv_attncorr.core.losses.contingency import ContingencyLoss, MembershipBlocks
 from sdv_attncorr.core.losses.energy import EnergyLoss
+from sdv_attncorr.core.losses.likelihood import LikelihoodLoss
 from sdv_attncorr.core.losses.mfs_loss import DEFAULT_LOSS_FEATURES, MetaFeatureLoss
 from sdv_attncorr.core.losses.regularizers import ConditionLoss, CorrelationLoss
 from sdv_attncorr.core.nets.heads import OutputHead
@@ -131,6 +132,12 @@ def energy_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
     return [(weight, loss)]
 
 
+def likelihood_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
+    """Build the teacher-forced likelihood of the discrete spans (none without one)."""
+    weight = context.config.likelihood_weight
+    return [(weight, LikelihoodLoss())] if weight > 0 and context.layout.discrete_spans else []
+
+
 def mfs_features_for(requested: tuple[str, ...] | None, n_continuous: int) -> tuple[str, ...]:
     """Return the meta-features the MFS loss can use on ``n_continuous`` continuous columns.
 
@@ -205,6 +212,7 @@ GENERATOR_REGULARIZERS: dict[str, RegularizerBuilder] = {
     'contingency': contingency_loss,
     'classwise_correlation': classwise_correlation_loss,
     'energy': energy_loss,
+    'likelihood': likelihood_loss,
     'meta_features': meta_feature_loss,
 }
 WITHOUT_REAL_ROWS = frozenset({'condition'})

@@ -33,6 +33,10 @@ class GeneratorBatch:
             Activated rows generated at the data's own frequencies, ``[n_view, width]``.
         view_classes (torch.LongTensor or None):
             Class index of each view row when a class column is set, ``[n_view]``.
+        log_likelihood (torch.Tensor or None):
+            Log-likelihood of the categories of the real rows holding the batch's conditions,
+            teacher-forced through the batch's contexts (when a regulariser sets
+            ``uses_teacher = True``), ``[batch]``.
 
     """
 
@@ -40,6 +44,7 @@ class GeneratorBatch:
     condition: torch.Tensor
     view: torch.Tensor | None = None
     view_classes: torch.Tensor | None = None
+    log_likelihood: torch.Tensor | None = None
 
     def require_view(self) -> torch.Tensor:
         """Return the view rows, or raise if the batch was generated without them.
@@ -65,8 +70,9 @@ class GeneratorBatch:
 class GeneratorRegularizer(Protocol):
     """What the trainer needs of a generator regulariser.
 
-    A regulariser may also set ``uses_view = True`` (it reads ``batch.view``) and ``interval``
-    (generator steps between two computations); the trainer reads both with ``getattr``.
+    A regulariser may also set ``uses_view = True`` (it reads ``batch.view``), ``uses_teacher
+    = True`` (it reads ``batch.log_likelihood``) and ``interval`` (generator steps between two
+    computations); the trainer reads them with ``getattr``.
     """
 
     name: str

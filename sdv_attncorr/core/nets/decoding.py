@@ -96,14 +96,23 @@ class SequentialDecoder(nn.Module):
 
     """
 
+    row_positions: torch.Tensor
+    condition_positions: torch.Tensor
+    is_padding: torch.Tensor
+    discrete_index: torch.Tensor
+    conditions_first = False
+    """Whether every span sees the conditioned values (a decoder saved before did not)."""
+
     def __init__(self, layout: TableLayout, *, d_context: int, order: str) -> None:
         super().__init__()
+        self.conditions_first = True
         if order not in (SEQUENTIAL, ANY_ORDER):
             raise ValueError(f"order must be 'sequential' or 'any_order', got {order=}")
 
         self.decoding = order
         self.order = fixed_order(layout)
         self.widths = tuple(span.width for span in layout.spans)
+        self.starts = tuple(span.start for span in layout.spans)
         self.condition_blocks = condition_blocks(layout)
         self.condition_width = sum(width for _, width in self.condition_blocks.values())
         n_spans, max_width = len(self.widths), max(self.widths)
@@ -111,6 +120,19 @@ class SequentialDecoder(nn.Module):
         self.head_bias = nn.Parameter(torch.zeros(n_spans, max_width))
         nn.init.normal_(self.head_weight, std=d_context**-0.5)
         self.value_embedding = nn.Parameter(torch.randn(n_spans, max_width, d_context) * 0.02)
+        # Where each span's values lie in a row, and each discrete span's in a condition
+        # vector, padded to ``max_width`` with the position of an appended 0 column: every
+        # span is read at once through them.
+        padding = torch.arange(max_width) >= torch.tensor(self.widths)[:, None]
+        positions = torch.tensor(self.starts)[:, None] + torch.arange(max_width)
+        discrete = sorted(self.condition_blocks)
+        offsets = torch.tensor([self.condition_blocks[index][0] for index in discrete])
+        in_condition = offsets.reshape(-1, 1) + torch.arange(max_width)
+        in_condition = in_condition.masked_fill(padding[discrete], self.condition_width)
+        self.register_buffer('row_positions', positions.masked_fill(padding, layout.width))
+        self.register_buffer('condition_positions', in_condition)
+        self.register_buffer('is_padding', padding)
+        self.register_buffer('discrete_index', torch.tensor(discrete, dtype=torch.long))
 
     def forward(
         self,
@@ -120,16 +142,67 @@ class SequentialDecoder(nn.Module):
         *,
         rng: Draws = None,
         hard: bool = False,
+        teacher: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, ...]:
+        """Draw the spans in order; return raw and activated rows in layout order.
+
+        With ``teacher`` (real rows ``[batch, layout.width]`` holding the batch's conditions),
+        also return each teacher row's log-likelihood, ``[batch]``: its discrete values scored
+        by the heads given the same contexts and its own values before them (teacher forcing,
+        ``teacher_log_likelihood``), in the order of this draw.
+        """
+        n_spans = len(self.widths)
+        order = self.order if self.decoding == SEQUENTIAL else random_order(n_spans, rng)
+        raw, values = self._draw(contexts.unbind(1), condition, head, order, rng=rng, hard=hard)
+        if teacher is None:
+            return raw, values
+
+        likelihood = self.teacher_log_likelihood(contexts, condition, teacher, order)
+        return raw, values, likelihood
+
+    def _known(self, condition: torch.Tensor) -> torch.Tensor:
+        """Embed each discrete span's conditioned value (0 where none), ``[b, discrete, d]``."""
+        padded = nn.functional.pad(condition, (0, 1))[:, self.condition_positions]
+        return torch.einsum('bsw,swd->bsd', padded, self.value_embedding[self.discrete_index])
+
+    def _reads_conditions(self, condition: torch.Tensor) -> bool:
+        return self.conditions_first and condition.shape[1] == self.condition_width > 0
+
+    def _conditioned(
+        self, condition: torch.Tensor, like: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+        """Return the state the first span starts from and each conditioned span's block.
+
+        With ``conditions_first``, the state starts with the embeddings of the conditioned
+        values, so every span is drawn given them, also a span decoded before the conditioned
+        one (a neighbourhood given its zoning); the conditioned span then adds nothing when
+        its turn comes (its value is its block). Otherwise the state starts at 0.
+        """
+        if not self._reads_conditions(condition):
+            return torch.zeros_like(like), {}
+
+        state = self._known(condition).sum(dim=1)
+        blocks = {
+            index: condition[:, offset : offset + width]
+            for index, (offset, width) in self.condition_blocks.items()
+        }
+        return state, blocks
+
+    def _draw(
+        self,
+        contexts_of: tuple[torch.Tensor, ...],
+        condition: torch.Tensor,
+        head: OutputHead,
+        order: tuple[int, ...],
+        *,
+        rng: Draws,
+        hard: bool,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Draw the spans in order; return raw and activated rows in layout order."""
-        contexts_of = contexts.unbind(1)
         weights, biases = self.head_weight.unbind(0), self.head_bias.unbind(0)
         embeddings = self.value_embedding.unbind(0)
         fixes = condition.shape[1] == self.condition_width
-        n_spans = len(self.widths)
-        order = self.order if self.decoding == SEQUENTIAL else random_order(n_spans, rng)
-        state = torch.zeros_like(contexts_of[0])
-        raws, values = [state] * n_spans, [state] * n_spans
+        state, known = self._conditioned(condition, contexts_of[0])
+        raws, values = [state] * len(order), [state] * len(order)
         for step, index in enumerate(order):
             width = self.widths[index]
             raw = (contexts_of[index] + state) @ weights[index][:, :width] + biases[index][:width]
@@ -138,8 +211,57 @@ class SequentialDecoder(nn.Module):
                 value = head.gumbel_softmax(raw, rng=rng, hard=hard)
                 if fixes:
                     value = impose_span(value, condition, *self.condition_blocks[index])
-            if step + 1 < n_spans:
-                state = state + value @ embeddings[index][:width]
+            if step + 1 < len(order):
+                added = value - known[index] if index in known else value
+                state = state + added @ embeddings[index][:width]
             raws[index], values[index] = raw, value
 
         return torch.cat(raws, dim=1), torch.cat(values, dim=1)
+
+    def teacher_log_likelihood(
+        self,
+        contexts: torch.Tensor,
+        condition: torch.Tensor,
+        teacher: torch.Tensor,
+        order: tuple[int, ...],
+    ) -> torch.Tensor:
+        """Log-likelihood of real rows' categories, each span given the real values before it.
+
+        The decoding of ``_draw`` with the real values in place of the drawn ones: each
+        discrete span's softmax over its head's logits scores the row's own category, and
+        the row's log-likelihood is their sum (over the spans, as an autoregressive model
+        such as TabularARGN trains on it). It teaches the heads the conditional frequencies
+        that the adversarial loss learns only through the soft samples the critic scores.
+
+        Args:
+            contexts (torch.Tensor):
+                Each span's context, ``[batch, n_spans, d_context]``.
+            condition (torch.Tensor):
+                The rows' condition vectors, ``[batch, d_condition]`` (``teacher`` holds them).
+            teacher (torch.Tensor):
+                Real encoded rows, ``[batch, layout.width]``.
+            order (tuple[int, ...]):
+                The decoding order.
+
+        Returns:
+            torch.Tensor:
+                Shape ``[batch]``.
+        """
+        padded = nn.functional.pad(teacher, (0, 1))[:, self.row_positions]
+        embedded = torch.einsum('bsw,swd->bsd', padded, self.value_embedding)
+        state = torch.zeros_like(contexts[:, 0])
+        discrete = self.discrete_index
+        if self._reads_conditions(condition):
+            # The conditioned values are in the state from the start, and add nothing after.
+            known = self._known(condition)
+            state, embedded = known.sum(dim=1), embedded.index_add(1, discrete, -known)
+        positions = torch.tensor(order, device=teacher.device)
+        in_order = embedded[:, positions]
+        states = torch.empty_like(embedded)
+        states[:, positions] = in_order.cumsum(dim=1) - in_order  # the values before each span
+        inputs = (contexts + states)[:, discrete] + state[:, None]
+        logits = torch.einsum('bsd,sdw->bsw', inputs, self.head_weight[discrete])
+        padding = self.is_padding[discrete]
+        logits = (logits + self.head_bias[discrete]).masked_fill(padding, float('-inf'))
+        scores = padded[:, discrete] * torch.log_softmax(logits, dim=2)
+        return scores.masked_fill(padding, 0.0).sum(dim=(1, 2))

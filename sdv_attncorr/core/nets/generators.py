@@ -174,9 +174,14 @@ class SequentialForm(nn.Module):
         *,
         rng: Draws = None,
         hard: bool = False,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Generate raw rows and their drawn values, span by span."""
-        return self.decoder(self.contexts(noise, condition), condition, head, rng=rng, hard=hard)
+        teacher: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, ...]:
+        """Generate raw rows and their drawn values, span by span.
+
+        With ``teacher`` real rows, also their log-likelihood (``SequentialDecoder.forward``).
+        """
+        contexts = self.contexts(noise, condition)
+        return self.decoder(contexts, condition, head, rng=rng, hard=hard, teacher=teacher)
 
 
 class SequentialAttentionGenerator(SequentialForm, ColumnTokenBody):
@@ -284,3 +289,44 @@ def generate(
 
     raw = generator(noise, condition)
     return raw, head(raw, rng=rng, hard=hard)
+
+
+def generate_teacher_forced(
+    generator: nn.Module,
+    head: OutputHead,
+    noise: torch.Tensor,
+    condition: torch.Tensor,
+    teacher: torch.Tensor,
+    *,
+    rng: Draws = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Run ``generate`` and score real rows through the same contexts (sequential decoding).
+
+    Args:
+        generator (nn.Module):
+            A sequentially decoded body (``SequentialForm``), or a distributed wrapper of one.
+        head (OutputHead):
+            Activates the raw values.
+        noise (torch.Tensor):
+            ``[batch, d_noise]``.
+        condition (torch.Tensor):
+            ``[batch, d_condition]``.
+        teacher (torch.Tensor):
+            Real encoded rows holding the batch's conditions, ``[batch, layout.width]``.
+        rng (torch.Generator, RowDraws or None):
+            Source of the Gumbel noise.
+
+    Returns:
+        tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            Raw and activated rows, each ``[batch, layout.width]``, and each teacher row's
+            log-likelihood of its categories, ``[batch]``.
+
+    Raises:
+        ValueError:
+            If the body draws every column at once (``decoding='joint'``).
+    """
+    body = getattr(generator, 'module', generator)
+    if not isinstance(body, SequentialForm):
+        raise ValueError('teacher forcing needs a sequential decoding, not joint decoding')
+
+    return generator(noise, condition, head, rng=rng, teacher=teacher)

@@ -15,7 +15,7 @@ from torch import nn
 from sdv_attncorr.core.losses.adversarial import CriticRegularizer
 from sdv_attncorr.core.losses.regularizers import GeneratorBatch, GeneratorRegularizer
 from sdv_attncorr.core.nets.critics import PacCritic
-from sdv_attncorr.core.nets.generators import generate
+from sdv_attncorr.core.nets.generators import generate, generate_teacher_forced
 from sdv_attncorr.core.nets.heads import OutputHead
 from sdv_attncorr.core.random import Draws, RowDraws, Shard, normal_rows
 from sdv_attncorr.core.training.conditions import ConditionSampler
@@ -56,18 +56,30 @@ def gradient_norm(module: nn.Module) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in gradients]))
 
 
-def adam(module: nn.Module, lr: float, weight_decay: float) -> torch.optim.Adam:
+def adam(
+    module: nn.Module,
+    lr: float,
+    weight_decay: float,
+    *,
+    faster: nn.Module | None = None,
+    multiplier: float = 1.0,
+) -> torch.optim.Adam:
     """Adam with GAN betas (0.5, 0.9), as CTGAN.
 
     Fused (one kernel over every parameter) on the CPU and CUDA, where torch has that kernel:
     on the CPU it steps a generator and critic's parameters 4x faster than ``foreach`` (7.4
-    vs 1.7 ms for ames_housing's), the same update up to rounding.
+    vs 1.7 ms for ames_housing's), the same update up to rounding. ``faster``, a part of
+    ``module``, learns at ``multiplier`` times ``lr``.
     """
     devices = {parameter.device.type for parameter in module.parameters()}
     kernel = {'fused': True} if devices <= FUSED_ADAM_DEVICES else {'foreach': True}
-    return torch.optim.Adam(
-        module.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=weight_decay, **kernel
-    )
+    groups: list[dict[str, Any]] = [{'params': list(module.parameters())}]
+    if faster is not None and multiplier != 1:
+        own = {id(parameter) for parameter in faster.parameters()}
+        rest = [parameter for parameter in module.parameters() if id(parameter) not in own]
+        groups = [{'params': rest}, {'params': list(faster.parameters()), 'lr': lr * multiplier}]
+
+    return torch.optim.Adam(groups, lr=lr, betas=(0.5, 0.9), weight_decay=weight_decay, **kernel)
 
 
 @contextmanager
@@ -175,6 +187,7 @@ class Trainer:
         self.generator_regularizers = list(generator_regularizers)
         self.critic_regularizers = list(critic_regularizers)
         self.uses_view = any(getattr(r, 'uses_view', False) for _, r in generator_regularizers)
+        self.teaches = any(getattr(r, 'uses_teacher', False) for _, r in generator_regularizers)
         self.callbacks = list(callbacks)
         self.generator_steps = 0
         self.tracks_gradients = any(getattr(c, 'tracks_gradients', False) for c in callbacks)
@@ -184,20 +197,34 @@ class Trainer:
         self.deadline: float | None = None
         self.private_critic = private_critic
         self.shares_batch = config.shared_batch and private_critic is None
-        self.generator_optimizer = adam(generator, config.generator_lr, config.generator_decay)
+        self.generator_optimizer = adam(
+            generator,
+            config.generator_lr,
+            config.generator_decay,
+            faster=getattr(generator, 'decoder', None),
+            multiplier=config.decoder_lr_multiplier,
+        )
         self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
 
     def generate(
-        self, condition: torch.Tensor, *, generator: nn.Module | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+        self,
+        condition: torch.Tensor,
+        *,
+        generator: nn.Module | None = None,
+        teacher: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, ...]:
         """Generate raw and activated rows for this process's rows of ``condition``.
 
         ``generator`` is the module to run (``synced_generator`` when its gradients count);
-        the plain generator by default.
+        the plain generator by default. With ``teacher`` (real rows holding the conditions),
+        also their log-likelihood (``generate_teacher_forced``).
         """
         noise = normal_rows((condition.shape[0], self.d_noise), rng=self.draws, device=self.device)
         body = self.generator if generator is None else generator
-        return generate(body, self.head, noise, condition, rng=self.draws)
+        if teacher is None:
+            return generate(body, self.head, noise, condition, rng=self.draws)
+
+        return generate_teacher_forced(body, self.head, noise, condition, teacher, rng=self.draws)
 
     @property
     def device(self) -> torch.device:
@@ -254,21 +281,38 @@ class Trainer:
 
         return self.conditions.sample_conditions(self.batch_size, self.rng)
 
-    def _generator_batch(self, condition: torch.Tensor) -> tuple[GeneratorBatch, torch.Tensor]:
-        # ``condition``: this process's rows of the batch's conditions.
-        raw, rows = self.generate(condition, generator=self.synced_generator)
+    def _generator_batch(
+        self, condition: torch.Tensor, real_rows: torch.Tensor | None = None
+    ) -> tuple[GeneratorBatch, torch.Tensor]:
+        # ``condition``: this process's rows of the batch's conditions; ``real_rows``: the
+        # real rows holding them, which teacher forcing scores (None when nothing does).
+        teacher = self.data[real_rows] if self.teaches and real_rows is not None else None
+        raw, rows, *likelihood = self.generate(
+            condition, generator=self.synced_generator, teacher=teacher
+        )
         classes = None
         if self.class_positions is not None:
             classes = rows[:, self.class_positions[0] : self.class_positions[1]].argmax(dim=1)
 
         # The regularisers see the global batch (its statistics), alike on every process.
         view = rows if self.uses_view else None
-        gathered = gather_columns([raw, condition, view, classes], self.shard)
-        batch = GeneratorBatch(*gathered)  # type: ignore[arg-type]  # raw, condition: never None
+        parts = [raw, condition, view, classes, likelihood[0] if likelihood else None]
+        batch = GeneratorBatch(*gather_columns(parts, self.shard))  # type: ignore[arg-type]
         return batch, torch.cat([rows, condition], dim=1)
+
+    def _draw_generator_rows(self) -> tuple[torch.Tensor, torch.Tensor]:
+        # ``_generator_conditions``' draw (the same draws, outside DP) with the real rows that
+        # hold the conditions: the critic's rows of a shared step, and teacher forcing's.
+        conditions = self.conditions
+        draw = conditions.sample_empirical_rows if self.uses_view else conditions.sample_training
+        condition, real_rows = draw(self.batch_size, self.rng)
+        return self.shard.local(condition), self.shard.local(real_rows)
 
     def generator_step(self) -> Losses:
         """Update the generator once; return its losses."""
+        if self.teaches:
+            return self._generator_update(*self._generator_batch(*self._draw_generator_rows()))
+
         condition = self.shard.local(self._generator_conditions())
         return self._generator_update(*self._generator_batch(condition))
 
@@ -284,11 +328,8 @@ class Trainer:
             tuple[dict, dict]:
                 The critic's and the generator's losses.
         """
-        conditions = self.conditions
-        draw = conditions.sample_empirical_rows if self.uses_view else conditions.sample_training
-        condition, real_rows = draw(self.batch_size, self.rng)
-        condition, real_rows = self.shard.local(condition), self.shard.local(real_rows)
-        batch, rows = self._generator_batch(condition)
+        condition, real_rows = self._draw_generator_rows()
+        batch, rows = self._generator_batch(condition, real_rows)
         real = torch.cat([self.data[real_rows], condition], dim=1)
         critic_losses = self._critic_update(real, rows.detach())
         return critic_losses, self._generator_update(batch, rows)
