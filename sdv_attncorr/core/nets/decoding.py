@@ -78,9 +78,11 @@ class SequentialDecoder(nn.Module):
     span, the raw value for a number) and embedded for the spans after it. So a span's logits
     depend on every earlier value of its row (linearly: every pair's interaction can be
     learned) and never on a later one. A discrete span that the condition vector sets takes
-    the condition's category while decoding, so the spans after it are drawn given it. No
-    teacher forcing: the drawn values are the ones the losses see, and gradients flow through
-    them.
+    the condition's category, and (``conditions_first``) its embedding is in the state from
+    the start, so every span is drawn given it, also one decoded before it. The drawn values
+    are the ones the losses see, and gradients flow through them; with ``teacher`` rows,
+    ``forward`` also scores their categories by teacher forcing (``teacher_log_likelihood``),
+    which the likelihood loss trains on.
 
     Args:
         layout (TableLayout):
@@ -105,11 +107,11 @@ class SequentialDecoder(nn.Module):
 
     def __init__(self, layout: TableLayout, *, d_context: int, order: str) -> None:
         super().__init__()
-        self.conditions_first = True
         if order not in (SEQUENTIAL, ANY_ORDER):
             raise ValueError(f"order must be 'sequential' or 'any_order', got {order=}")
 
         self.decoding = order
+        self.conditions_first = True
         self.order = fixed_order(layout)
         self.widths = tuple(span.width for span in layout.spans)
         self.starts = tuple(span.start for span in layout.spans)
