@@ -379,9 +379,9 @@ class GANConfig:
         'negative log-likelihood of its categories, each column given the real values decoded '
         "before it (teacher forcing through the batch's own contexts, as an autoregressive "
         'model such as TabularARGN trains), so the heads learn conditional frequencies that '
-        "the critic's soft samples hardly teach: on ames_housing, rows drawn in Somerset were "
-        'Floating Village at 11 % without it and at 54 % with it (the data: 80 %). 0 turns it '
-        'off.',
+        "the critic's soft samples hardly teach: on ames_housing, sampled Somerset houses "
+        'were Floating Village at 10 % without it and at 60 % with it (the data: 80 %). 0 '
+        'turns it off.',
         checks.number(),
         legacy=0.0,
     )
@@ -389,7 +389,8 @@ class GANConfig:
         1.0,
         "Learning rate of a sequential ``decoding``'s heads and value embeddings, as a "
         'multiple of ``generator_lr``: what the likelihood loss teaches them, a GAN learning '
-        'rate learns slowly (ames_housing, the Somerset rows above: 35 % at 1, 54 % at 4).',
+        "rate learns slowly (ames_housing: the head's probability of Floating Village for a "
+        "real Somerset house, 35 % at 1 and 54 % at 4, the data's 80 %).",
         checks.number(positive=True),
         legacy=1.0,
     )
