@@ -302,19 +302,9 @@ def generate_teacher_forced(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Run ``generate`` and score real rows through the same contexts (sequential decoding).
 
-    Args:
-        generator (nn.Module):
-            A sequentially decoded body (``SequentialForm``), or a distributed wrapper of one.
-        head (OutputHead):
-            Activates the raw values.
-        noise (torch.Tensor):
-            ``[batch, d_noise]``.
-        condition (torch.Tensor):
-            ``[batch, d_condition]``.
-        teacher (torch.Tensor):
-            Real encoded rows holding the batch's conditions, ``[batch, layout.width]``.
-        rng (torch.Generator, RowDraws or None):
-            Source of the Gumbel noise.
+    ``generator`` (a ``SequentialForm`` body, or a distributed wrapper of one), ``head``,
+    ``noise``, ``condition`` and ``rng`` are ``generate``'s; ``teacher`` holds the real encoded
+    rows that hold the batch's conditions, ``[batch, layout.width]``.
 
     Returns:
         tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
