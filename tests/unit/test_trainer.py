@@ -131,3 +131,45 @@ def test_a_shared_batch_runs_the_generator_once_and_the_critic_scores_its_rows(
     assert calls['generate'] == [False, True] * steps
     pairs = zip(calls['critic'], calls['generator'])
     assert not any(torch.equal(fake, rows) for (_, fake), rows in pairs)
+
+
+@pytest.mark.parametrize('shared_batch', [True, False])
+def test_teacher_rows_hold_the_batchs_conditions_and_only_then_the_decoder_learns_faster(
+    monkeypatch, mixed_table, mixed_metadata, shared_batch
+):
+    from sdv_attncorr import AttnCorrGANSynthesizer
+    from sdv_attncorr.core.sampling import condition_blocks
+    from sdv_attncorr.core.training import trainer as trainer_module
+
+    taught, multipliers = [], []
+    generate, make_adam = Trainer.generate, trainer_module.adam
+
+    def recorded_generate(self, condition, **kwargs):
+        if kwargs.get('teacher') is not None:
+            taught.append((condition, kwargs['teacher']))
+        return generate(self, condition, **kwargs)
+
+    def recorded_adam(module, lr, weight_decay, **kwargs):
+        multipliers.append(kwargs.get('multiplier', 1.0))
+        return make_adam(module, lr, weight_decay, **kwargs)
+
+    monkeypatch.setattr(Trainer, 'generate', recorded_generate)
+    monkeypatch.setattr(trainer_module, 'adam', recorded_adam)
+    options = {**FAST, 'epochs': 2, 'early_stopping': False, 'shared_batch': shared_batch}
+    synthesizer = AttnCorrGANSynthesizer(mixed_metadata, **options)
+    synthesizer.fit({TABLE: mixed_table})
+
+    assert len(taught) > 1 and multipliers == [4.0, 1.0]  # the generator's, the critic's
+    layout = synthesizer._model.engine.layout
+    for condition, teacher in taught:
+        for index, (offset, width) in condition_blocks(layout).items():
+            block = condition[:, offset : offset + width]
+            start = layout.spans[index].start
+            held = teacher[:, start : start + width]
+            assert torch.equal(held[block.sum(dim=1) > 0], block[block.sum(dim=1) > 0])
+
+    taught.clear(), multipliers.clear()
+    AttnCorrGANSynthesizer(mixed_metadata, likelihood_weight=0.0, **options).fit(
+        {TABLE: mixed_table}
+    )
+    assert taught == [] and multipliers == [1.0, 1.0]

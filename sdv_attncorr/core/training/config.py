@@ -388,7 +388,8 @@ class GANConfig:
     decoder_lr_multiplier: float = hyperparameter(
         1.0,
         "Learning rate of a sequential ``decoding``'s heads and value embeddings, as a "
-        'multiple of ``generator_lr``: what the likelihood loss teaches them, a GAN learning '
+        'multiple of ``generator_lr``, when ``likelihood_weight`` is on (not under DP, where '
+        'it is off): what the likelihood loss teaches them, a GAN learning '
         "rate learns slowly (ames_housing: the head's probability of Floating Village for a "
         "real Somerset house, 35 % at 1 and 54 % at 4, the data's 80 %).",
         checks.number(positive=True),

@@ -202,7 +202,8 @@ class Trainer:
             config.generator_lr,
             config.generator_decay,
             faster=getattr(generator, 'decoder', None),
-            multiplier=config.decoder_lr_multiplier,
+            # Only what the likelihood teaches learns faster (not under DP, which has none).
+            multiplier=config.decoder_lr_multiplier if self.teaches else 1.0,
         )
         self.critic_optimizer = adam(critic, config.discriminator_lr, config.discriminator_decay)
 
