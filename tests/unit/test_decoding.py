@@ -199,13 +199,19 @@ def test_the_likelihood_teaches_the_heads_a_conditional_frequency():
     assert third_colour[~rare].float().mean() < 0.1
 
 
-def test_teacher_forcing_needs_a_sequential_decoding():
+def test_teacher_forcing_needs_a_sequential_decoding(mixed_table, mixed_metadata):
+    from sdv_attncorr import AttnCorrGANSynthesizer
+    from tests.conftest import FAST, TABLE
+
     joint = AttentionGenerator(d_token=8, d_noise=4, d_condition=D_CONDITION, layout=LAYOUT)
     with pytest.raises(ValueError, match='sequential decoding'):
         teacher_forced(joint, torch.zeros(4, LAYOUT.width))
-    with pytest.raises(HyperparameterError, match='likelihood_weight=1.0 needs a sequential'):
-        GANConfig(likelihood_weight=1.0)
-    assert GANConfig(likelihood_weight=1.0, decoding='any_order').likelihood_weight == 1.0
+
+    # The preset's likelihood has no decoder to teach with joint decoding: off, not an error.
+    synthesizer = AttnCorrGANSynthesizer(mixed_metadata, decoding='joint', **FAST)
+    synthesizer.fit({TABLE: mixed_table})
+    assert synthesizer.likelihood_weight == 1.0
+    assert 'Likelihood Loss' not in synthesizer.get_loss_values()
 
 
 def test_rows_are_one_hot_when_hard_and_gradients_reach_every_part():

@@ -133,9 +133,10 @@ def energy_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
 
 
 def likelihood_loss(context: RegularizerContext) -> list[WeightedRegularizer]:
-    """Build the teacher-forced likelihood of the discrete spans (none without one)."""
-    weight = context.config.likelihood_weight
-    return [(weight, LikelihoodLoss())] if weight > 0 and context.layout.discrete_spans else []
+    """Build the teacher-forced likelihood of the discrete spans (a sequential decoder's)."""
+    weight, config = context.config.likelihood_weight, context.config
+    teaches = weight > 0 and config.decoding != 'joint' and context.layout.discrete_spans
+    return [(weight, LikelihoodLoss())] if teaches else []
 
 
 def mfs_features_for(requested: tuple[str, ...] | None, n_continuous: int) -> tuple[str, ...]:

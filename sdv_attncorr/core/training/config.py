@@ -375,7 +375,8 @@ class GANConfig:
     )
     likelihood_weight: float = hyperparameter(
         0.0,
-        "Weight of the likelihood loss (a sequential ``decoding`` only): each real row's "
+        "Weight of the likelihood loss (a sequential ``decoding`` only; with ``'joint'`` there "
+        "is no decoder to teach and it is off): each real row's "
         'negative log-likelihood of its categories, each column given the real values decoded '
         "before it (teacher forcing through the batch's own contexts, as an autoregressive "
         'model such as TabularARGN trains), so the heads learn conditional frequencies that '
@@ -466,11 +467,6 @@ class GANConfig:
             raise HyperparameterError(
                 f'batch_size must be a multiple of pac, got batch_size={self.batch_size} and '
                 f'pac={self.pac}: use e.g. batch_size={suggestion}.'
-            )
-        if self.likelihood_weight > 0 and self.decoding == 'joint':
-            raise HyperparameterError(
-                f'likelihood_weight={self.likelihood_weight} needs a sequential decoding, got '
-                "decoding='joint': use decoding='sequential' or likelihood_weight=0."
             )
         if self.attention_dim % self.attention_heads:
             raise HyperparameterError(
