@@ -114,7 +114,6 @@ class SequentialDecoder(nn.Module):
         self.conditions_first = True
         self.order = fixed_order(layout)
         self.widths = tuple(span.width for span in layout.spans)
-        self.starts = tuple(span.start for span in layout.spans)
         self.condition_blocks = condition_blocks(layout)
         self.condition_width = sum(width for _, width in self.condition_blocks.values())
         n_spans, max_width = len(self.widths), max(self.widths)
@@ -126,7 +125,8 @@ class SequentialDecoder(nn.Module):
         # vector, padded to ``max_width`` with the position of an appended 0 column: every
         # span is read at once through them.
         padding = torch.arange(max_width) >= torch.tensor(self.widths)[:, None]
-        positions = torch.tensor(self.starts)[:, None] + torch.arange(max_width)
+        starts = torch.tensor([span.start for span in layout.spans])
+        positions = starts[:, None] + torch.arange(max_width)
         discrete = sorted(self.condition_blocks)
         offsets = torch.tensor([self.condition_blocks[index][0] for index in discrete])
         in_condition = offsets.reshape(-1, 1) + torch.arange(max_width)
@@ -155,12 +155,14 @@ class SequentialDecoder(nn.Module):
         """
         n_spans = len(self.widths)
         order = self.order if self.decoding == SEQUENTIAL else random_order(n_spans, rng)
-        raw, values = self._draw(contexts.unbind(1), condition, head, order, rng=rng, hard=hard)
+        # The conditioned values' embeddings, once for the draw and the teacher forcing.
+        known = self._known(condition) if self._reads_conditions(condition) else None
+        contexts_of = contexts.unbind(1)
+        raw, values = self._draw(contexts_of, condition, known, head, order, rng=rng, hard=hard)
         if teacher is None:
             return raw, values
 
-        likelihood = self.teacher_log_likelihood(contexts, condition, teacher, order)
-        return raw, values, likelihood
+        return raw, values, self.teacher_log_likelihood(contexts, known, teacher, order)
 
     def _known(self, condition: torch.Tensor) -> torch.Tensor:
         """Embed each discrete span's conditioned value (0 where none), ``[b, discrete, d]``."""
@@ -171,7 +173,7 @@ class SequentialDecoder(nn.Module):
         return self.conditions_first and condition.shape[1] == self.condition_width > 0
 
     def _conditioned(
-        self, condition: torch.Tensor, like: torch.Tensor
+        self, condition: torch.Tensor, known: torch.Tensor | None, like: torch.Tensor
     ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
         """Return the state the first span starts from and each conditioned span's block.
 
@@ -180,10 +182,10 @@ class SequentialDecoder(nn.Module):
         one (a neighbourhood given its zoning); the conditioned span then adds nothing when
         its turn comes (its value is its block). Otherwise the state starts at 0.
         """
-        if not self._reads_conditions(condition):
+        if known is None:
             return torch.zeros_like(like), {}
 
-        state = self._known(condition).sum(dim=1)
+        state = known.sum(dim=1)
         blocks = {
             index: condition[:, offset : offset + width]
             for index, (offset, width) in self.condition_blocks.items()
@@ -194,6 +196,7 @@ class SequentialDecoder(nn.Module):
         self,
         contexts_of: tuple[torch.Tensor, ...],
         condition: torch.Tensor,
+        known: torch.Tensor | None,
         head: OutputHead,
         order: tuple[int, ...],
         *,
@@ -203,7 +206,7 @@ class SequentialDecoder(nn.Module):
         weights, biases = self.head_weight.unbind(0), self.head_bias.unbind(0)
         embeddings = self.value_embedding.unbind(0)
         fixes = condition.shape[1] == self.condition_width
-        state, known = self._conditioned(condition, contexts_of[0])
+        state, blocks = self._conditioned(condition, known, contexts_of[0])
         raws, values = [state] * len(order), [state] * len(order)
         for step, index in enumerate(order):
             width = self.widths[index]
@@ -214,7 +217,7 @@ class SequentialDecoder(nn.Module):
                 if fixes:
                     value = impose_span(value, condition, *self.condition_blocks[index])
             if step + 1 < len(order):
-                added = value - known[index] if index in known else value
+                added = value - blocks[index] if index in blocks else value
                 state = state + added @ embeddings[index][:width]
             raws[index], values[index] = raw, value
 
@@ -223,7 +226,7 @@ class SequentialDecoder(nn.Module):
     def teacher_log_likelihood(
         self,
         contexts: torch.Tensor,
-        condition: torch.Tensor,
+        known: torch.Tensor | None,
         teacher: torch.Tensor,
         order: tuple[int, ...],
     ) -> torch.Tensor:
@@ -238,8 +241,9 @@ class SequentialDecoder(nn.Module):
         Args:
             contexts (torch.Tensor):
                 Each span's context, ``[batch, n_spans, d_context]``.
-            condition (torch.Tensor):
-                The rows' condition vectors, ``[batch, d_condition]`` (``teacher`` holds them).
+            known (torch.Tensor or None):
+                The embeddings of the rows' conditioned values (``_known``; ``teacher`` holds
+                them), ``[batch, discrete spans, d_context]``; None when they are not read.
             teacher (torch.Tensor):
                 Real encoded rows, ``[batch, layout.width]``.
             order (tuple[int, ...]):
@@ -253,9 +257,8 @@ class SequentialDecoder(nn.Module):
         embedded = torch.einsum('bsw,swd->bsd', padded, self.value_embedding)
         state = torch.zeros_like(contexts[:, 0])
         discrete = self.discrete_index
-        if self._reads_conditions(condition):
+        if known is not None:
             # The conditioned values are in the state from the start, and add nothing after.
-            known = self._known(condition)
             state, embedded = known.sum(dim=1), embedded.index_add(1, discrete, -known)
         positions = torch.tensor(order, device=teacher.device)
         in_order = embedded[:, positions]
